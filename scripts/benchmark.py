@@ -1,0 +1,104 @@
+"""Throughput of allege's full analysis against plain spaCy parsing, on the same articles.
+
+Both are timed in one process over the same texts, alternately, twice each; the best time
+of each counts. The spaCy pipeline is loaded (and warmed on one text) before any timing.
+
+    python scripts/benchmark.py                       # first 200 BBC News articles
+    python scripts/benchmark.py --limit 50 --corpus path/to/folder/of/txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from allege.analysis import analyze_documents
+from allege.model import Document
+from allege.nlp import load_pipeline
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "bbc-news"
+ROUNDS = 2
+
+
+def read_texts(corpus: Path, limit: int) -> list[str]:
+    """The first ``limit`` ``.txt`` files under ``corpus`` (sorted by path), decoded."""
+    texts = []
+    for path in sorted(corpus.rglob("*.txt"))[:limit]:
+        data = path.read_bytes()
+        try:
+            texts.append(data.decode("utf-8"))
+        except UnicodeDecodeError:  # one BBC file is ISO-8859-1
+            texts.append(data.decode("latin-1"))
+    return texts
+
+
+def timed(run: Callable[[], object]) -> float:
+    """Seconds taken by one call of ``run``."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time plain spaCy parsing (nlp.pipe) and allege's full analysis "
+        "(analyze_documents) over the same articles, and print docs/s for both.",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder searched recursively for .txt articles (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=200, help="how many articles (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=16,
+        help="nlp.pipe batch size, the same for both runs (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    console = Console()
+
+    texts = read_texts(args.corpus, args.limit)
+    if not texts:
+        console.print(f"[red]No .txt files under {args.corpus}.[/red] Pass --corpus FOLDER.")
+        return 2
+    nlp = load_pipeline()
+    nlp(texts[0])
+    documents = [Document(text=t) for t in texts]
+
+    def plain() -> object:
+        return list(nlp.pipe(texts, batch_size=args.batch_size))
+
+    def full() -> object:
+        return list(analyze_documents(documents, nlp=nlp, batch_size=args.batch_size))
+
+    times: dict[str, list[float]] = {"plain": [], "full": []}
+    for _ in range(ROUNDS):
+        times["plain"].append(timed(plain))
+        times["full"].append(timed(full))
+    best = {name: min(ts) for name, ts in times.items()}
+
+    table = Table(title=f"{len(texts)} articles, {sum(map(len, texts)):,} characters")
+    for column in ("run", "best s", "docs/s", "all runs s"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    labels = {"plain": "plain nlp.pipe", "full": "allege analyze_documents"}
+    for name, seconds in best.items():
+        rounds = ", ".join(f"{t:.2f}" for t in times[name])
+        table.add_row(labels[name], f"{seconds:.2f}", f"{len(texts) / seconds:.1f}", rounds)
+    console.print(table)
+    console.print(f"time ratio full/plain: {best['full'] / best['plain']:.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

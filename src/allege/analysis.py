@@ -1,0 +1,89 @@
+"""The short loop that runs the extractors: text -> Analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .extract.chains import assign_chains
+from .extract.claims import find_attributions
+from .extract.disputes import find_disputes
+from .extract.relations import find_relations
+from .extract.spans import Found, extent
+from .model import Analysis, Claim, Content, Cue, Document, Entity, Speaker
+from .nlp import parse_many
+from .resolve import Entities, resolve_entities, speaker_entity
+
+
+def analyze(
+    text: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    outlet: str | None = None,
+    published: str | None = None,
+) -> Analysis:
+    """Analyse one article: its entities, attributed claims, relations and disputes."""
+    document = Document(text=text, title=title, url=url, outlet=outlet, published=published)
+    return next(analyze_documents([document]))
+
+
+def analyze_documents(
+    documents: Iterable[Document], *, nlp: Language | None = None, batch_size: int = 16
+) -> Iterator[Analysis]:
+    """Analyse many documents, parsing them in batches with ``nlp.pipe``."""
+    documents = list(documents)
+    docs = parse_many((d.text for d in documents), nlp, batch_size=batch_size)
+    for document, doc in zip(documents, docs):
+        yield analyze_doc(document, doc)
+
+
+def analyze_doc(document: Document, doc: Doc) -> Analysis:
+    """Run every extractor over a parsed document (pure: no I/O)."""
+    entities = resolve_entities(doc)
+    found, _ = find_attributions(doc)
+    claims = [_claim(doc, n, f, entities) for n, f in enumerate(found, start=1)]
+    assign_chains(doc, claims, entities, _outlet(document, entities))
+    return Analysis(
+        document=document,
+        entities=entities.entities,
+        claims=claims,
+        relations=list(find_relations(doc, entities)),
+        disputes=list(find_disputes(doc, claims, entities)),
+    )
+
+
+def _claim(doc: Doc, number: int, found: Found, entities: Entities) -> Claim:
+    text = doc.text
+    speaker = None
+    if found.source is not None:
+        entity = None
+        if found.source_head is not None:
+            entity = speaker_entity(doc, doc[found.source_head], entities, [])
+        speaker = Speaker(*found.source, text[found.source[0]:found.source[1]], entity)
+    cue_start, cue_end = extent(found.cue)
+    start, end = extent(found.content)
+    return Claim(
+        id=f"C{number}",
+        speaker=speaker,
+        cue=Cue(cue_start, cue_end, text[cue_start:cue_end], found.cue_lemma),
+        content=Content(start, end, text[start:end], tuple(found.content)),
+        kind=found.kind,
+        stance=found.stance,
+        sentence=found.sentence,
+        confidence=found.confidence,
+    )
+
+
+def _outlet(document: Document, entities: Entities) -> str | None:
+    """The publishing outlet as an entity, added when the text never names it."""
+    if not document.outlet:
+        return None
+    for entity in entities.entities:
+        if document.outlet.lower() in [entity.name.lower(), *map(str.lower, entity.aliases)]:
+            return entity.id
+    entity = Entity(id=f"E{len(entities.entities) + 1}", name=document.outlet, type="ORG")
+    entities.entities.append(entity)
+    return entity.id

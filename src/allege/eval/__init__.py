@@ -1,0 +1,1 @@
+"""Scoring allege against gold data sets (PolNeAR attribution; see DESIGN.md)."""

@@ -1,0 +1,377 @@
+"""The PolNeAR attribution protocol (DESIGN.md, "Evaluation protocols" → Attribution).
+
+Gold relations are the ``E`` records of the alphabetically first annotator's ``.ann`` file
+of each article. Scores:
+
+- per-role exact-span P/R/F1 (source, cue, content), pooled over documents, comparing each
+  span by its extent (first start, last end) after trimming white space, quotation marks
+  and punctuation from both ends;
+- linked attribution P/R/F1: one-to-one greedy matching of predicted claims to gold
+  relations whose cues overlap, whose contents have token Jaccard ≥ 0.5, and whose sources
+  overlap (or are both absent);
+- calibration: the share of predicted claims matched, by confidence bin.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+from ..errors import DataError
+from .brat import parse_ann
+
+if TYPE_CHECKING:
+    from ..model import Analysis
+
+Spans = list[tuple[int, int]]
+
+ROLES = ("source", "cue", "content")
+JACCARD_MIN = 0.5
+CONFIDENCE_BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0))
+HIGH_CONFIDENCE = 0.9
+# Backtick is a symbol to Unicode, but news text uses it as an opening quote.
+EXTRA_TRIMMED = "`´"
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class GoldRelation:
+    """One gold attribution: source (None when implicit), cue and content spans."""
+
+    id: str
+    source: Spans | None
+    cue: Spans
+    content: Spans
+
+
+@dataclass
+class GoldArticle:
+    """An article's text and the gold relations of one annotator."""
+
+    name: str
+    annotator: str
+    text: str
+    relations: list[GoldRelation]
+
+
+@dataclass
+class Predicted:
+    """One predicted attribution, in the shape the scorer compares."""
+
+    source: Spans | None
+    cue: Spans
+    content: Spans
+    confidence: float = 1.0
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def load_split(data_dir: Path, split: str) -> list[GoldArticle]:
+    """Every article of ``<data_dir>/<split>`` with its first annotator's relations."""
+    text_dir = Path(data_dir) / split / "text"
+    ann_dir = Path(data_dir) / split / "attributions"
+    texts = sorted(text_dir.glob("*.txt")) if text_dir.is_dir() else []
+    if not texts:
+        raise DataError(
+            f"No PolNeAR articles in {text_dir}. Point data_dir at the polnear folder "
+            "(the one holding train/ and dev/; see its FORMAT.md) and check the split name."
+        )
+    annotators: dict[str, list[str]] = {}
+    for path in ann_dir.glob("*.ann"):
+        article, _, annotator = path.stem.rpartition("_")
+        annotators.setdefault(article, []).append(annotator)
+    articles = []
+    for path in texts:
+        found = annotators.get(path.stem)
+        if not found:
+            raise DataError(f"No annotation file for {path.name} in {ann_dir}.")
+        annotator = min(found)
+        ann_path = ann_dir / f"{path.stem}_{annotator}.ann"
+        articles.append(read_article(path, ann_path, annotator=annotator))
+    return articles
+
+
+def read_article(text_path: Path, ann_path: Path, *, annotator: str = "") -> GoldArticle:
+    """One article: its text (UTF-8) and the gold relations in ``ann_path``."""
+    text = text_path.read_text(encoding="utf-8")
+    ann = ann_path.read_text(encoding="utf-8")
+    relations = relations_from_ann(ann, name=ann_path.name)
+    return GoldArticle(text_path.stem, annotator, text, relations)
+
+
+def relations_from_ann(ann: str, *, name: str = "<ann>") -> list[GoldRelation]:
+    """The gold relations of a PolNeAR ``.ann`` text; events lacking a cue or content are
+    skipped. ``Content2`` spans join the content."""
+    bounds, events = parse_ann(ann, name=name)
+    relations = []
+    for event in events:
+        roles: dict[str, Spans] = {}
+        for role, target in event.arguments:
+            if target not in bounds:
+                raise DataError(f"{name}: event {event.id} refers to missing {target}.")
+            key = "Content" if role == "Content2" else role
+            roles.setdefault(key, []).extend(bounds[target].spans)
+        if "Cue" not in roles or "Content" not in roles:
+            continue
+        relations.append(
+            GoldRelation(event.id, roles.get("Source"), roles["Cue"], sorted(roles["Content"]))
+        )
+    return relations
+
+
+def gold_as_predicted(article: GoldArticle) -> list[Predicted]:
+    """The gold relations dressed as predictions (the scorer's self-test)."""
+    return [Predicted(r.source, r.cue, r.content) for r in article.relations]
+
+
+def predicted_from_analysis(analysis: Analysis) -> list[Predicted]:
+    """The claims of an allege analysis as predictions."""
+    out = []
+    for claim in analysis.claims:
+        speaker = claim.speaker
+        content = list(claim.content.segments) or [(claim.content.start, claim.content.end)]
+        out.append(
+            Predicted(
+                source=[(speaker.start, speaker.end)] if speaker else None,
+                cue=[(claim.cue.start, claim.cue.end)],
+                content=content,
+                confidence=claim.confidence,
+            )
+        )
+    return out
+
+
+# --- scoring ---------------------------------------------------------------------------
+
+
+@dataclass
+class PRF:
+    """Counts behind precision, recall and F1."""
+
+    correct: int = 0
+    predicted: int = 0
+    gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "precision": self.precision, "recall": self.recall, "f1": self.f1}
+
+
+@dataclass
+class CalibrationBin:
+    """Predicted claims with confidence in ``[low, high)`` (the top bin includes 1.0)."""
+
+    low: float
+    high: float
+    count: int = 0
+    correct: int = 0
+
+    @property
+    def share_correct(self) -> float:
+        return self.correct / self.count if self.count else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "share_correct": self.share_correct}
+
+
+@dataclass
+class Scores:
+    """Everything the protocol measures."""
+
+    roles: dict[str, PRF]
+    linked: PRF
+    calibration: list[CalibrationBin]
+    high_confidence: CalibrationBin = field(
+        default_factory=lambda: CalibrationBin(HIGH_CONFIDENCE, 1.0)
+    )
+    documents: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "roles": {role: prf.to_dict() for role, prf in self.roles.items()},
+            "linked": self.linked.to_dict(),
+            "calibration": [b.to_dict() for b in self.calibration],
+            "high_confidence": self.high_confidence.to_dict(),
+        }
+
+
+def _trimmable(char: str) -> bool:
+    return char.isspace() or char in EXTRA_TRIMMED or unicodedata.category(char)[0] == "P"
+
+
+def trimmed_extent(text: str, spans: Spans) -> tuple[int, int]:
+    """The extent of ``spans`` (first start, last end) without white space, quotation marks
+    or punctuation at either end; the untrimmed extent if nothing else would be left
+    (a cue that is only ":" stays ":")."""
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    lo, hi = start, end
+    while lo < hi and _trimmable(text[lo]):
+        lo += 1
+    while hi > lo and _trimmable(text[hi - 1]):
+        hi -= 1
+    return (lo, hi) if lo < hi else (start, end)
+
+
+def _role_keys(
+    golds: list[GoldArticle], items: list[list[GoldRelation]] | list[list[Predicted]], role: str
+) -> set[tuple[int, int, int]]:
+    keys = set()
+    for doc, (article, relations) in enumerate(zip(golds, items)):
+        for item in relations:
+            spans: Spans | None = getattr(item, role)
+            if spans:
+                keys.add((doc, *trimmed_extent(article.text, spans)))
+    return keys
+
+
+def role_prf(golds: list[GoldArticle], predictions: list[list[Predicted]], role: str) -> PRF:
+    """Exact-span P/R/F1 of one role, pooled over documents (duplicates count once)."""
+    gold = _role_keys(golds, [a.relations for a in golds], role)
+    predicted = _role_keys(golds, predictions, role)
+    return PRF(len(gold & predicted), len(predicted), len(gold))
+
+
+def tokens(text: str, spans: Spans) -> set[str]:
+    """Lowercase ``\\w+`` tokens of the text covered by ``spans``."""
+    return {t for s, e in spans for t in WORD.findall(text[s:e].lower())}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Jaccard index; two empty sets are identical."""
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def overlap(a: Spans, b: Spans) -> int:
+    """Characters shared by two span lists (0 when they do not overlap)."""
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def _sources_agree(a: Spans | None, b: Spans | None) -> bool:
+    if not a or not b:
+        return not a and not b
+    return overlap(a, b) > 0
+
+
+def _candidates(
+    text: str, gold: list[GoldRelation], predicted: list[Predicted]
+) -> Iterator[tuple[float, int, int, int]]:
+    gold_tokens = [tokens(text, g.content) for g in gold]
+    for i, p in enumerate(predicted):
+        p_tokens = tokens(text, p.content)
+        for j, g in enumerate(gold):
+            cue = overlap(p.cue, g.cue)
+            if not cue or not _sources_agree(p.source, g.source):
+                continue
+            similarity = jaccard(p_tokens, gold_tokens[j])
+            if similarity >= JACCARD_MIN:
+                yield similarity, cue, i, j
+
+
+def match(text: str, gold: list[GoldRelation], predicted: list[Predicted]) -> dict[int, int]:
+    """One-to-one greedy matching in one document: predicted index -> gold index.
+
+    Candidate pairs go best first (content Jaccard, then cue overlap) and a pair is taken
+    when neither side is taken yet.
+    """
+    pairs = sorted(_candidates(text, gold, predicted), key=lambda c: (-c[0], -c[1], c[2], c[3]))
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+    for _, _, i, j in pairs:
+        if i not in matched and j not in used:
+            matched[i] = j
+            used.add(j)
+    return matched
+
+
+def _bin_of(bins: list[CalibrationBin], confidence: float) -> CalibrationBin:
+    for b in bins:
+        if b.low <= confidence < b.high:
+            return b
+    return bins[-1] if confidence >= bins[-1].low else bins[0]
+
+
+def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Scores:
+    """Score predictions (one list per article, in the same order) against gold."""
+    if len(golds) != len(predictions):
+        raise ValueError(f"{len(golds)} gold articles but {len(predictions)} prediction lists")
+    linked = PRF()
+    bins = [CalibrationBin(low, high) for low, high in CONFIDENCE_BINS]
+    high = CalibrationBin(HIGH_CONFIDENCE, 1.0)
+    for article, predicted in zip(golds, predictions):
+        matched = match(article.text, article.relations, predicted)
+        linked.correct += len(matched)
+        linked.predicted += len(predicted)
+        linked.gold += len(article.relations)
+        for i, p in enumerate(predicted):
+            targets = [_bin_of(bins, p.confidence)]
+            targets += [high] if p.confidence >= HIGH_CONFIDENCE else []
+            for b in targets:
+                b.count += 1
+                b.correct += i in matched
+    roles = {role: role_prf(golds, predictions, role) for role in ROLES}
+    return Scores(roles, linked, bins, high, documents=len(golds))
+
+
+# --- presentation and the full run ------------------------------------------------------
+
+
+def format_table(scores: Scores) -> list[Table]:
+    """Two rich tables: P/R/F1 per role and linked, and calibration by confidence."""
+    main = Table(title=f"PolNeAR attribution ({scores.documents} documents)")
+    for column in ("", "P", "R", "F1", "correct", "predicted", "gold"):
+        main.add_column(column, justify="left" if not column else "right")
+    for name, prf in [*scores.roles.items(), ("linked", scores.linked)]:
+        main.add_row(
+            name,
+            *(f"{100 * v:.1f}" for v in (prf.precision, prf.recall, prf.f1)),
+            *(str(n) for n in (prf.correct, prf.predicted, prf.gold)),
+        )
+    calibration = Table(title="Calibration (predicted claims matched, by confidence)")
+    for column in ("confidence", "count", "correct", "share correct"):
+        calibration.add_column(column, justify="right")
+    last = len(scores.calibration) - 1
+    rows = [
+        (f"[{b.low:.1f}, {b.high:.1f}{']' if k == last else ')'}", b)
+        for k, b in enumerate(scores.calibration)
+    ]
+    rows.append((f"≥ {scores.high_confidence.low:.1f}", scores.high_confidence))
+    for label, b in rows:
+        calibration.add_row(label, str(b.count), str(b.correct), f"{100 * b.share_correct:.1f}%")
+    return [main, calibration]
+
+
+def evaluate(
+    data_dir: Path, split: str = "dev", *, limit: int | None = None, progress: bool = True
+) -> Scores:
+    """Analyse every article of a split with allege and score the claims found."""
+    from rich.progress import track
+
+    from ..analysis import analyze_documents
+    from ..model import Document
+
+    golds = load_split(data_dir, split)[:limit]
+    analyses: Iterable[Analysis] = analyze_documents(Document(text=g.text) for g in golds)
+    if progress:
+        analyses = track(analyses, total=len(golds), description=f"PolNeAR {split}")
+    predictions = [predicted_from_analysis(a) for a in analyses]
+    return score(golds, predictions)

@@ -1,0 +1,22 @@
+"""All attributions of a document, in text order."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from .cues import Lexicon, load_lexicon
+from .nominal import find_nominal
+from .quotes import Quote, find_quotes
+from .reported import find_verbal
+from .spans import Found
+
+
+def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Found], list[Quote]]:
+    """Every attribution in ``doc``, ordered by cue position, and the quotations found."""
+    lexicon = lexicon or load_lexicon()
+    quotes = find_quotes(doc.text)
+    used: set[int] = set()
+    found = list(find_nominal(doc, quotes, lexicon, used))
+    found += find_verbal(doc, quotes, lexicon, used)
+    found.sort(key=lambda f: f.cue[0])
+    return found, quotes

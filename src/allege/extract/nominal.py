@@ -1,0 +1,118 @@
+"""Attributions without a cue verb: "according to X", and reporting nouns.
+
+"a report by X that …", "X's claim that …", "the refusal of X to confirm it".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Token
+
+from .cues import Lexicon
+from .quotes import Quote
+from .spans import Found, Segment, extent, subtree_indices, token_segments
+
+
+def find_nominal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int]) -> Iterator[Found]:
+    """Every "according to" attribution and every reporting noun with its content."""
+    sentence_of = {s.start: n for n, s in enumerate(doc.sents)}
+    for token in doc:
+        if token.i in used or any(q.contains(token.idx) for q in quotes):
+            continue
+        found = None
+        if token.lower_ == "according":
+            found = _according_to(doc, token)
+        elif token.pos_ == "NOUN" and lexicon.noun(token.lemma_):
+            found = _reporting_noun(doc, token, lexicon)
+        if found is not None:
+            found.sentence = sentence_of[token.sent.start]
+            used |= found.tokens
+            yield found
+
+
+def _according_to(doc: Doc, according: Token) -> Found | None:
+    to = next((c for c in according.children if c.lower_ == "to"), None)
+    if to is None and according.i + 1 < len(doc) and doc[according.i + 1].lower_ == "to":
+        to = doc[according.i + 1]
+    if to is None:
+        return None
+    source = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if source is None:
+        return None
+    head = according.head if according.head.i != according.i else according.sent.root
+    if head.i == according.i:
+        keep = {t.i for t in according.sent} - subtree_indices(according)
+    else:
+        keep = subtree_indices(head, without=[according])
+    content = token_segments(doc, keep)
+    if not content:
+        return None
+    source_span = token_segments(doc, subtree_indices(source))
+    cue_tokens = {according.i, to.i}
+    return Found(
+        cue=token_segments(doc, cue_tokens), cue_lemma="according to", content=content,
+        kind="according_to", stance="asserts", sentence=0,
+        source=extent(source_span) if source_span else None,
+        source_head=_named_head(source).i, rule="according_to",
+        tokens=cue_tokens | subtree_indices(source),
+    )
+
+
+def _named_head(phrase: Token) -> Token:
+    """"a report by Homeland Security News Wire" names its source in the "by" phrase."""
+    for child in phrase.children:
+        if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None and pobj.pos_ == "PROPN":
+                return pobj
+    return phrase
+
+
+def _reporting_noun(doc: Doc, noun: Token, lexicon: Lexicon) -> Found | None:
+    stance = lexicon.noun(noun.lemma_)
+    holder = _holder(noun)
+    action = next((c for c in noun.children if c.dep_ in ("acl", "relcl", "ccomp")
+                   and lexicon.complement(noun.lemma_ if noun.lemma_ != "refusal" else "refuse",
+                                          c.lemma_)), None)
+    if action is not None:  # "the refusal of the Kremlin to confirm it"
+        target = next((c for c in action.children if c.dep_ == "dobj"), None)
+        content = token_segments(doc, subtree_indices(target)) if target is not None else []
+        cue_tokens = {noun.i, action.i}
+        about = extent(content) if content else None
+        stance = lexicon.complement("refuse", action.lemma_) or stance
+    else:
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp")
+                       and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+        if clause is None:
+            return None
+        content = token_segments(doc, subtree_indices(clause))
+        cue_tokens = {noun.i}
+        about = None
+    if not content:
+        end = noun.idx + len(noun)
+        content = [(end, end)]
+    source = token_segments(doc, subtree_indices(holder)) if holder is not None else []
+    return Found(
+        cue=token_segments(doc, cue_tokens), cue_lemma=noun.lemma_.lower(), content=content,
+        kind="nominal", stance=stance or "asserts", sentence=0,
+        source=extent(source) if source else None,
+        source_head=holder.i if holder is not None else None, about=about,
+        rule="nominal", tokens=cue_tokens,
+    )
+
+
+def _holder(noun: Token) -> Token | None:
+    """Whose claim it is: "X's claims", "a report by X", "the refusal of X"."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in ("by", "of", "from"):
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    return None
+
+
+__all__ = ["find_nominal", "Segment"]

@@ -1,0 +1,209 @@
+"""Attributions around a cue verb: direct quotes, indirect and mixed speech, beliefs.
+
+``find_verbal(doc, quotes, lexicon)`` looks at every verb of the cue lexicon outside
+quotation marks and finds its content (an adjacent quotation, its clausal complement, or
+its object) and its source (its subject, or the subject it shares with a verb it depends on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span, Token
+
+from .cues import Lexicon, VerbCue
+from .quotes import Quote
+from .speakers import source_of
+from .spans import Found, Segment, extent, subtree_indices, token_segments
+
+_CLAUSE_DEPS = {"ccomp", "parataxis"}
+# What may stand between a cue verb and an adjacent quotation without breaking the link.
+_LINK_DEPS = {"nsubj", "nsubjpass", "dobj", "dative", "prep", "advmod", "npadvmod", "aux",
+              "neg", "prt", "punct", "agent", "compound", "attr", "cc", "det", "poss", "amod"}
+
+
+def find_verbal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int]) -> Iterator[Found]:
+    """Every attribution whose cue is a verb of the lexicon and not in ``used``."""
+    sentence_of = {s.start: n for n, s in enumerate(doc.sents)}
+    for token in doc:
+        if token.i in used or token.pos_ not in ("VERB", "AUX") or _quoted(token, quotes):
+            continue
+        cue = lexicon.verb(token.lemma_)
+        complement = _complement(token, lexicon)
+        if cue is None and complement is None:
+            continue
+        found = _attribution(doc, token, cue, complement, quotes)
+        if found is None:
+            continue
+        found.sentence = sentence_of[token.sent.start]
+        used |= found.tokens
+        yield found
+
+
+def _quoted(token: Token, quotes: list[Quote]) -> bool:
+    return any(q.contains(token.idx) for q in quotes)
+
+
+def _complement(token: Token, lexicon: Lexicon) -> tuple[Token, str] | None:
+    """The "confirm" of "refused to confirm", with the stance of the pair."""
+    for child in token.children:
+        if child.dep_ == "xcomp":
+            stance = lexicon.complement(token.lemma_, child.lemma_)
+            if stance:
+                return child, stance
+    return None
+
+
+def _attribution(
+    doc: Doc, verb: Token, cue: VerbCue | None, complement: tuple[Token, str] | None,
+    quotes: list[Quote],
+) -> Found | None:
+    if complement is not None:
+        return _response(doc, verb, *complement)
+    assert cue is not None
+    cue_tokens = _cue_tokens(verb)
+    direct = _direct(doc, verb, quotes)
+    if direct is not None:
+        content, rule = direct, "direct"
+    else:
+        content, rule = _indirect(doc, verb, cue)
+    if not content:
+        return None
+    kind = _kind(doc.text, content, quotes) if rule != "direct" else "direct"
+    source, head = source_of(doc, verb, content)
+    return Found(
+        cue=token_segments(doc, cue_tokens), cue_lemma=verb.lemma_.lower(), content=content,
+        kind=kind, stance=_stance(cue, doc, content), sentence=0, source=source,
+        source_head=head, rule=rule, tokens=cue_tokens,
+    )
+
+
+def _cue_tokens(verb: Token) -> set[int]:
+    """The verb with its particle ("pointed out")."""
+    return {verb.i} | {c.i for c in verb.children if c.dep_ == "prt"}
+
+
+def _stance(cue: VerbCue, doc: Doc, content: list[Segment]) -> str:
+    return cue.stance
+
+
+def _response(doc: Doc, verb: Token, comp: Token, stance: str) -> Found:
+    """"refused to confirm X", "declined to comment on X": the answer to another claim."""
+    cue_tokens = {verb.i, comp.i} | {t.i for t in verb.subtree if t.i < comp.i and t.i > verb.i
+                                     and t.dep_ in ("aux", "neg")}
+    target = _object(comp)
+    content = token_segments(doc, subtree_indices(target)) if target is not None else []
+    if not content:  # "declined to comment.": nothing is attributed but the refusal itself
+        end = comp.idx + len(comp)
+        content = [(end, end)]
+    source, head = source_of(doc, verb, content)
+    return Found(
+        cue=token_segments(doc, cue_tokens), cue_lemma=f"{verb.lemma_} to {comp.lemma_}",
+        content=content, kind="indirect", stance=stance, sentence=0, source=source,
+        source_head=head, about=extent(content) if target is not None else None,
+        rule="response", tokens=cue_tokens,
+    )
+
+
+def _object(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("dobj", "ccomp"):
+            return child
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lemma_ in ("on", "about"):
+            return next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+    return None
+
+
+def _direct(doc: Doc, verb: Token, quotes: list[Quote]) -> list[Segment] | None:
+    """A quotation right before and/or right after the cue's clause."""
+    clause = _clause_indices(verb)
+    lo, hi = min(clause), max(clause)
+    before = next((q for q in reversed(quotes) if q.end <= doc[lo].idx + len(doc[lo])
+                   and _only_link(doc, q.end, doc[lo].idx, verb)), None)
+    after = next((q for q in quotes if q.start >= doc[hi].idx
+                  and _only_link(doc, doc[hi].idx + len(doc[hi]), q.start, verb)), None)
+    if before is not None and _quote_in_sentence(doc, before, verb):
+        segments = [before.inner(doc.text)]
+        if after is not None and after.start - segments[0][1] < 400:
+            segments.append(after.inner(doc.text))
+        return segments
+    if after is not None and _opens_after_link(doc, verb, after):
+        return [after.inner(doc.text)]
+    return None
+
+
+def _clause_indices(verb: Token) -> set[int]:
+    """The cue verb and the words that link it to a quotation: subject, object, adverbs."""
+    keep = {verb.i}
+    for child in verb.children:
+        if child.dep_ in _LINK_DEPS and child.dep_ != "punct":
+            keep |= {t.i for t in child.subtree}
+    return keep
+
+
+def _only_link(doc: Doc, start: int, end: int, verb: Token) -> bool:
+    """True when the characters between start and end hold only punctuation and clause words."""
+    if end < start:
+        return False
+    allowed = _clause_indices(verb)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return doc.text[start:end].strip(" \n,:;—–-") == ""
+    for token in span:
+        if token.i in allowed or token.is_punct or token.is_space:
+            continue
+        if token.idx >= end or token.idx + len(token) <= start:
+            continue
+        return False
+    return True
+
+
+def _quote_in_sentence(doc: Doc, quote: Quote, verb: Token) -> bool:
+    """The quotation ends inside the cue's sentence, in the same paragraph."""
+    return quote.end > verb.sent.start_char and "\n" not in doc.text[quote.end:verb.idx]
+
+
+def _opens_after_link(doc: Doc, verb: Token, quote: Quote) -> bool:
+    """"He said: “…”" or "He told reporters, “…”": a colon or comma opens the quotation."""
+    gap = doc.text[verb.idx + len(verb):quote.start]
+    if "\n\n" in gap.strip():
+        return False
+    has_clause = any(c.dep_ == "ccomp" and c.idx < quote.start for c in verb.children)
+    return not has_clause and gap.rstrip().endswith((":", ",")) or gap.strip() == ""
+
+
+def _indirect(doc: Doc, verb: Token, cue: VerbCue) -> tuple[list[Segment], str]:
+    """The clausal complement, the clause around an inserted cue, or the object."""
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            return token_segments(doc, subtree_indices(child)), "ccomp"
+    if verb.dep_ in _CLAUSE_DEPS and verb.head.i != verb.i and _has_subject(verb):
+        keep = subtree_indices(verb.head, without=[verb])
+        return token_segments(doc, keep), "inserted"
+    if cue.mind or cue.content:
+        for child in verb.children:
+            if child.dep_ == "xcomp":
+                keep = subtree_indices(child)
+                keep |= {t.i for c in verb.children if c.dep_ == "dobj" for t in c.subtree}
+                return token_segments(doc, keep), "xcomp"
+    if cue.object:
+        for child in verb.children:
+            if child.dep_ == "dobj" or (child.dep_ == "prep" and child.lemma_ in ("for", "to")):
+                keep = subtree_indices(child)
+                return token_segments(doc, keep), "object"
+    return [], ""
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
+def _kind(text: str, content: list[Segment], quotes: list[Quote]) -> str:
+    start, end = extent(content)
+    inside = [q for q in quotes if q.start < end and q.end > start]
+    if not inside:
+        return "indirect"
+    if len(inside) == 1 and inside[0].start <= start and inside[0].end >= end:
+        return "direct"
+    return "mixed"

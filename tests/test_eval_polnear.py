@@ -1,0 +1,342 @@
+"""The PolNeAR scorer: reading brat files, exact-span roles, linked matching, calibration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from allege.errors import DataError
+from allege.eval.brat import parse_ann, records
+from allege.eval.polnear import (
+    GoldArticle,
+    GoldRelation,
+    Predicted,
+    format_table,
+    gold_as_predicted,
+    load_split,
+    predicted_from_analysis,
+    relations_from_ann,
+    score,
+    trimmed_extent,
+)
+from allege.model import Analysis, Claim, Content, Cue, Document, Speaker
+
+POLNEAR = Path(__file__).parents[1].parent / "shared" / "data" / "polnear"
+
+
+def at(text: str, piece: str, nth: int = 0) -> tuple[int, int]:
+    """The (start, end) of the ``nth`` occurrence of ``piece`` in ``text``."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(piece, start + 1)
+    return start, start + len(piece)
+
+
+def article(text: str, *relations: GoldRelation) -> GoldArticle:
+    return GoldArticle("made-up", "0000", text, list(relations))
+
+
+def relation(text: str, source: str | None, cue: str, *content: str) -> GoldRelation:
+    return GoldRelation(
+        "E1",
+        [at(text, source)] if source else None,
+        [at(text, cue)],
+        [at(text, piece) for piece in content],
+    )
+
+
+def predicted(
+    text: str, source: str | None, cue: str, *content: str, confidence: float = 1.0
+) -> Predicted:
+    gold = relation(text, source, cue, *content)
+    return Predicted(gold.source, gold.cue, gold.content, confidence)
+
+
+# --- the real dev split ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[GoldArticle]:
+    if not (POLNEAR / "dev" / "text").is_dir():
+        pytest.skip(f"PolNeAR dev split not found at {POLNEAR} (shared data not present)")
+    return load_split(POLNEAR, "dev")
+
+
+def test_gold_against_itself_scores_one_everywhere(dev: list[GoldArticle]) -> None:
+    scores = score(dev, [gold_as_predicted(a) for a in dev])
+    assert len(dev) == 84
+    for prf in [*scores.roles.values(), scores.linked]:
+        assert prf.gold > 0
+        assert (prf.precision, prf.recall, prf.f1) == (1.0, 1.0, 1.0)
+
+
+def test_nothing_predicted_scores_zero(dev: list[GoldArticle]) -> None:
+    scores = score(dev, [[] for _ in dev])
+    for prf in [*scores.roles.values(), scores.linked]:
+        assert prf.gold > 0
+        assert (prf.recall, prf.f1) == (0.0, 0.0)
+
+
+def test_dev_relations_have_cue_and_content_inside_the_text(dev: list[GoldArticle]) -> None:
+    for a in dev:
+        for r in a.relations:
+            assert r.cue and r.content
+            assert all(0 <= s < e <= len(a.text) for s, e in r.cue + r.content)
+
+
+def test_missing_split_is_a_data_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="No PolNeAR articles"):
+        load_split(tmp_path, "dev")
+
+
+# --- exact spans ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, gold, guess",
+    [
+        ('He said "the vote is rigged."', "the vote is rigged", '"the vote is rigged."'),
+        ("He said “vote is rigged,” twice", "vote is rigged", "“vote is rigged,”"),
+        ("He said ‘no deal’ again", "no deal", "‘no deal’ "),
+        ("He said 'no deal' again", "'no deal'", "no deal"),
+        ("Tell them:  the talks failed .", "the talks failed", "  the talks failed ."),
+        ("It was, in short, (a mess)", "a mess", "(a mess)"),
+    ],
+)
+def test_spans_compare_after_trimming_quotes_space_and_punctuation(
+    text: str, gold: str, guess: str
+) -> None:
+    assert trimmed_extent(text, [at(text, gold)]) == trimmed_extent(text, [at(text, guess)])
+
+
+def test_a_span_of_only_punctuation_is_kept() -> None:
+    text = "Her reply: no."
+    assert trimmed_extent(text, [at(text, ":")]) == at(text, ":")
+
+
+def test_trimming_keeps_inner_punctuation() -> None:
+    text = 'He said "U.S. troops left."'
+    assert trimmed_extent(text, [at(text, '"U.S. troops left."')]) == at(text, "U.S. troops left")
+
+
+def test_discontinuous_content_is_compared_by_its_extent() -> None:
+    text = '"Taxes will rise," the minister said, "and soon."'
+    gold = relation(text, "the minister", "said", "Taxes will rise,", "and soon.")
+    whole = predicted(text, "the minister", "said", text)
+    first_part = predicted(text, "the minister", "said", "Taxes will rise")
+    assert score([article(text, gold)], [[whole]]).roles["content"].f1 == 1.0
+    assert score([article(text, gold)], [[first_part]]).roles["content"].f1 == 0.0
+
+
+def test_duplicate_predicted_spans_count_once() -> None:
+    text = "The senator said the bill was dead."
+    gold = relation(text, "The senator", "said", "the bill was dead")
+    guess = predicted(text, "The senator", "said", "the bill was dead.")
+    scores = score([article(text, gold)], [[guess, guess]])
+    assert all(prf.precision == 1.0 for prf in scores.roles.values())
+    assert (scores.linked.correct, scores.linked.predicted) == (1, 2)
+
+
+def test_absent_sources_are_not_role_spans() -> None:
+    text = "It is said that the plan was dropped."
+    gold = relation(text, None, "is said", "the plan was dropped")
+    scores = score([article(text, gold)], [[predicted(text, None, "is said", "the plan")]])
+    assert (scores.roles["source"].gold, scores.roles["source"].predicted) == (0, 0)
+
+
+# --- linked attributions ----------------------------------------------------------------------
+
+JACCARD_TEXT = "Officials said alpha beta gamma delta epsilon zeta eta."
+
+
+@pytest.mark.parametrize(
+    "guess, matches",
+    [
+        ("alpha beta gamma delta", True),  # 4/4
+        ("alpha beta", True),  # 2/4 = 0.5, the threshold itself
+        ("beta gamma delta epsilon zeta", True),  # 3/6 = 0.5
+        ("gamma delta epsilon", False),  # 2/5 = 0.4
+        ("alpha", False),  # 1/4
+    ],
+)
+def test_content_token_jaccard_threshold(guess: str, matches: bool) -> None:
+    text = JACCARD_TEXT
+    gold = relation(text, "Officials", "said", "alpha beta gamma delta")
+    guessed = predicted(text, "Officials", "said", guess)
+    assert score([article(text, gold)], [[guessed]]).linked.correct == int(matches)
+
+
+@pytest.mark.parametrize(
+    "guess, matches",
+    [
+        ('"We Will Win,"', True),
+        ('"we will win"', True),  # the same lowercase words, elsewhere in the text
+        ('"We Will Win," Smith said', True),  # 3/5
+        ("Smith said.", False),
+    ],
+)
+def test_content_tokens_are_lowercase_words_of_the_covered_text(guess: str, matches: bool) -> None:
+    text = '"We Will Win," Smith said. "we will win" is the motto.'
+    gold = relation(text, "Smith", "said", "We Will Win,")
+    guessed = predicted(text, "Smith", "said", guess)
+    assert score([article(text, gold)], [[guessed]]).linked.correct == int(matches)
+
+
+def test_cues_must_overlap() -> None:
+    text = "Jones said and repeated that the mine would close."
+    gold = relation(text, "Jones", "said", "the mine would close")
+    guess = predicted(text, "Jones", "repeated", "the mine would close")
+    assert score([article(text, gold)], [[guess]]).linked.correct == 0
+    guess = predicted(text, "Jones", "said and repeated", "the mine would close")
+    assert score([article(text, gold)], [[guess]]).linked.correct == 1
+
+
+@pytest.mark.parametrize(
+    "gold_source, guess_source, matches",
+    [
+        (None, None, True),
+        ("the agency", "the agency", True),
+        ("the agency", "agency", True),  # overlap is enough
+        ("the agency", None, False),
+        (None, "the agency", False),
+        ("the agency", "The report", False),
+    ],
+)
+def test_sources_must_overlap_or_both_be_absent(
+    gold_source: str | None, guess_source: str | None, matches: bool
+) -> None:
+    text = "The report by the agency warned that rivers would flood."
+    gold = relation(text, gold_source, "warned", "rivers would flood")
+    guess = predicted(text, guess_source, "warned", "rivers would flood")
+    assert score([article(text, gold)], [[guess]]).linked.correct == int(matches)
+
+
+def test_matching_is_one_to_one() -> None:
+    text = "Aides said taxes rise quickly and said wages fall slowly."
+    first = relation(text, "Aides", "said", "taxes rise quickly")
+    again = GoldRelation("E2", first.source, first.cue, first.content)
+    guess = predicted(text, "Aides", "said", "taxes rise quickly")
+    scores = score([article(text, first)], [[guess, guess]])
+    assert (scores.linked.correct, scores.linked.predicted, scores.linked.gold) == (1, 2, 1)
+    scores = score([article(text, first, again)], [[guess]])
+    assert (scores.linked.correct, scores.linked.predicted, scores.linked.gold) == (1, 1, 2)
+
+
+def test_matching_is_greedy_by_content_overlap() -> None:
+    text = "Aides said taxes rise quickly and said wages fall slowly."
+    first = relation(text, "Aides", "said", "taxes rise quickly")
+    loose = predicted(text, "Aides", "said", "taxes rise quickly and said wages", confidence=0.3)
+    exact = predicted(text, "Aides", "said", "taxes rise quickly", confidence=0.95)
+    assert score([article(text, first)], [[loose]]).linked.correct == 1  # 3/6
+    scores = score([article(text, first)], [[loose, exact]])
+    assert scores.linked.correct == 1
+    assert (scores.calibration[0].correct, scores.high_confidence.correct) == (0, 1)
+
+
+def test_calibration_counts_matched_claims_by_confidence() -> None:
+    text = "Aides said taxes rise quickly and said wages fall slowly."
+    first = relation(text, "Aides", "said", "taxes rise quickly")
+    guesses = [
+        predicted(text, "Aides", "said", "taxes rise quickly", confidence=0.95),
+        predicted(text, "Aides", "said", "wages fall slowly", confidence=1.0),
+        predicted(text, None, "said", "taxes rise", confidence=0.3),
+    ]
+    scores = score([article(text, first)], [guesses])
+    counts = {(b.low, b.high): (b.count, b.correct) for b in scores.calibration}
+    assert counts[(0.9, 1.0)] == (2, 1)
+    assert counts[(0.0, 0.5)] == (1, 0)
+    assert (scores.high_confidence.count, scores.high_confidence.share_correct) == (2, 0.5)
+    data = scores.to_dict()
+    assert data["linked"]["precision"] == pytest.approx(1 / 3)
+    assert len(format_table(scores)) == 2
+
+
+def test_score_needs_one_prediction_list_per_article() -> None:
+    with pytest.raises(ValueError):
+        score([article("x said y.")], [])
+
+
+def test_predicted_from_analysis() -> None:
+    text = '"No," said the aide, "never."'
+    claim = Claim(
+        id="c1",
+        speaker=Speaker(*at(text, "the aide"), "the aide"),
+        cue=Cue(*at(text, "said"), "said", "say"),
+        content=Content(0, len(text), text, (at(text, '"No,"'), at(text, '"never."'))),
+        kind="direct",
+        stance="asserts",
+        sentence=0,
+        confidence=0.8,
+    )
+    (guess,) = predicted_from_analysis(Analysis(Document(text), claims=[claim]))
+    assert guess == Predicted(
+        [at(text, "the aide")], [at(text, "said")], [at(text, '"No,"'), at(text, '"never."')], 0.8
+    )
+
+
+# --- brat reading ---------------------------------------------------------------------------
+
+TEXT = '"The dam,\nby all accounts," Ms. Lee said, "will hold." It is believed otherwise.\n'
+ANN = "\n".join(
+    [
+        "T1\tSource 28 35\tMs. Lee",
+        "T2\tCue 36 40\tsaid",
+        'T3\tContent 0 27;42 54\t"The dam,',  # discontinuous; its text goes on below
+        'by all accounts," "will hold."',
+        "T4\tAttribution 36 40\tsaid",
+        "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+        "T5\tCue 58 69\tis believed",
+        "T6\tContent2 70 79\totherwise",
+        "T7\tAttribution-no-source 58 69\tis believed",
+        "E2\tAttribution-no-source:T7 Cue:T5 Content2:T6",
+        "T8\tAttribution-no-source 55 57\tIt",
+        "E3\tAttribution-no-source:T8",
+        "T9\tDiscuss 1 4\tThe",
+        "#1\tAnnotatorNotes T9\ta note",
+        "",
+    ]
+)
+
+
+def test_covered_texts_of_the_handmade_file_match_the_text() -> None:
+    bounds, _ = parse_ann(ANN)
+    for bound in bounds.values():
+        assert bound.text == " ".join(TEXT[s:e] for s, e in bound.spans)
+
+
+def test_continuation_lines_join_the_previous_record() -> None:
+    assert len(records(ANN)) == 13
+    bounds, events = parse_ann(ANN)
+    assert bounds["T3"].spans == [(0, 27), (42, 54)]
+    assert bounds["T3"].text == '"The dam,\nby all accounts," "will hold."'
+    assert [e.id for e in events] == ["E1", "E2", "E3"]
+    assert events[0].arguments[-1] == ("Source", "T1")
+
+
+def test_relations_skip_events_without_cue_or_content() -> None:
+    assert relations_from_ann(ANN) == [
+        GoldRelation("E1", [(28, 35)], [(36, 40)], [(0, 27), (42, 54)]),
+        GoldRelation("E2", None, [(58, 69)], [(70, 79)]),
+    ]
+
+
+def test_a_malformed_record_is_a_data_error() -> None:
+    with pytest.raises(DataError, match="bad.ann"):
+        parse_ann("T1\tCue eight twelve\tsaid\n", name="bad.ann")
+
+
+def test_load_split_reads_the_first_annotator(tmp_path: Path) -> None:
+    (tmp_path / "dev" / "text").mkdir(parents=True)
+    (tmp_path / "dev" / "attributions").mkdir()
+    (tmp_path / "dev" / "text" / "pub_2016-01-01_dam.txt").write_text(TEXT, encoding="utf-8")
+    ann_dir = tmp_path / "dev" / "attributions"
+    (ann_dir / "pub_2016-01-01_dam_b000.ann").write_text("", encoding="utf-8")
+    (ann_dir / "pub_2016-01-01_dam_a000.ann").write_text(ANN, encoding="utf-8")
+    (loaded,) = load_split(tmp_path, "dev")
+    assert (loaded.name, loaded.annotator, loaded.text) == ("pub_2016-01-01_dam", "a000", TEXT)
+    assert len(loaded.relations) == 2
+    assert [loaded.text[s:e] for s, e in loaded.relations[0].content] == [
+        '"The dam,\nby all accounts,"',
+        '"will hold."',
+    ]
