@@ -107,11 +107,13 @@ def _key(name: str) -> str:
 
 def _find(keys: dict[str, Entity], name: str, label: str) -> Entity | None:
     key = _key(name)
+    if not key:
+        return None
     if key in keys:
         return keys[key]
-    surname = key.split()[-1] if key else ""
+    surname = key.split()[-1]
     for entity in keys.values():
-        if entity.type == "PERSON" and _key(entity.name).split()[-1] == surname \
+        if entity.type == "PERSON" and _key(entity.name).split()[-1:] == [surname] \
                 and (label == "PERSON" or len(key.split()) == 1):
             return entity
     return None

@@ -132,9 +132,16 @@ def gold_as_predicted(article: GoldArticle) -> list[Predicted]:
 
 
 def predicted_from_analysis(analysis: Analysis) -> list[Predicted]:
-    """The claims of an allege analysis as predictions."""
+    """The claims of an allege analysis as predictions.
+
+    PolNeAR annotates only the outermost attribution ("X criticized Y for saying that …"
+    is X's alone), so a claim whose cue lies inside another claim's content is not scored;
+    nor is a claim with empty content ("declined to comment.").
+    """
     out = []
     for claim in analysis.claims:
+        if claim.content.start == claim.content.end or _nested(claim, analysis):
+            continue
         speaker = claim.speaker
         content = list(claim.content.segments) or [(claim.content.start, claim.content.end)]
         out.append(
@@ -146,6 +153,11 @@ def predicted_from_analysis(analysis: Analysis) -> list[Predicted]:
             )
         )
     return out
+
+
+def _nested(claim, analysis: Analysis) -> bool:
+    return any(other is not claim and other.content.start <= claim.cue.start < other.content.end
+               for other in analysis.claims)
 
 
 # --- scoring ---------------------------------------------------------------------------

@@ -59,6 +59,8 @@ def build_lexicon(data: dict) -> Lexicon:
         for role in ("content", "object", "mind"):
             for lemma in groups.get(role, []):
                 verbs[lemma] = _merge(verbs.get(lemma), stance, role)
+        for lemma in groups.get("learned", []):  # clause if there is one, else the object
+            verbs[lemma] = _merge(_merge(verbs.get(lemma), stance, "content"), stance, "object")
     nouns: dict[str, str] = {}
     for stance, group in data.get("nouns", {}).items():
         for lemma in group.get("lemmas", []):

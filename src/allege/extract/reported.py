@@ -16,7 +16,14 @@ from .quotes import Quote
 from .speakers import source_of
 from .spans import Found, Segment, extent, subtree_indices, token_segments
 
+# Verb + preposition pairs that PolNeAR marks as one cue: "called for", "referring to".
+PHRASAL = {("call", "for"), ("vote", "for"), ("refer", "to"), ("push", "for"), ("ask", "for"),
+           ("advocate", "for"), ("argue", "for"), ("argue", "against"), ("warn", "of"),
+           ("warn", "against"), ("complain", "about"), ("point", "to"), ("talk", "about"),
+           ("speak", "about"), ("speak", "of"), ("allude", "to"), ("respond", "to"),
+           ("reply", "to"), ("hint", "at"), ("comment", "on"), ("rail", "against")}
 _CLAUSE_DEPS = {"ccomp", "parataxis"}
+_OBJECT_DEPS = {"dobj", "dative", "oprd", "prep", "xcomp", "acomp", "attr"}
 # What may stand between a cue verb and an adjacent quotation without breaking the link.
 _LINK_DEPS = {"nsubj", "nsubjpass", "dobj", "dative", "prep", "advmod", "npadvmod", "aux",
               "neg", "prt", "punct", "agent", "compound", "attr", "cc", "det", "poss", "amod"}
@@ -79,8 +86,15 @@ def _attribution(
 
 
 def _cue_tokens(verb: Token) -> set[int]:
-    """The verb with its particle ("pointed out")."""
-    return {verb.i} | {c.i for c in verb.children if c.dep_ == "prt"}
+    """The verb with its auxiliaries, negation, particle and bound preposition
+    ("did not point out", "has called for", "was reported by")."""
+    tokens = {verb.i} | {c.i for c in verb.children if c.dep_ in ("prt", "aux", "auxpass", "neg")
+                         and c.lower_ != "to" and c.i < verb.i + 2}
+    for child in verb.rights:
+        if child.dep_ in ("prep", "agent") and child.i == max(tokens) + 1 and (
+                child.dep_ == "agent" or (verb.lemma_.lower(), child.lower_) in PHRASAL):
+            tokens.add(child.i)
+    return tokens
 
 
 def _stance(cue: VerbCue, doc: Doc, content: list[Segment]) -> str:
@@ -181,18 +195,34 @@ def _indirect(doc: Doc, verb: Token, cue: VerbCue) -> tuple[list[Segment], str]:
     if verb.dep_ in _CLAUSE_DEPS and verb.head.i != verb.i and _has_subject(verb):
         keep = subtree_indices(verb.head, without=[verb])
         return token_segments(doc, keep), "inserted"
-    if cue.mind or cue.content:
+    passive = _passive_subject(verb)
+    if passive is not None:  # "the move was first reported by MSNBC"
+        return token_segments(doc, subtree_indices(passive)), "passive"
+    if cue.mind and not (cue.content or cue.object):
+        return [], ""  # a belief is attributed only with a clause: "believes that …"
+    if cue.content:
         for child in verb.children:
             if child.dep_ == "xcomp":
                 keep = subtree_indices(child)
                 keep |= {t.i for c in verb.children if c.dep_ == "dobj" for t in c.subtree}
                 return token_segments(doc, keep), "xcomp"
     if cue.object:
-        for child in verb.children:
-            if child.dep_ == "dobj" or (child.dep_ == "prep" and child.lemma_ in ("for", "to")):
-                keep = subtree_indices(child)
-                return token_segments(doc, keep), "object"
+        keep = set()
+        for child in verb.rights:
+            if child.dep_ in _OBJECT_DEPS:
+                keep |= subtree_indices(child)
+            elif keep and child.dep_ not in ("punct", "advmod", "npadvmod"):
+                break
+        if any(doc[i].dep_ in ("dobj", "dative", "pobj") for i in keep):
+            return token_segments(doc, keep), "object"
     return [], ""
+
+
+def _passive_subject(verb: Token) -> Token | None:
+    """The subject of a passive cue with an agent: what is reported is the subject."""
+    if not any(c.dep_ == "agent" for c in verb.children):
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
 
 
 def _has_subject(verb: Token) -> bool:

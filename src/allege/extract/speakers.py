@@ -16,10 +16,10 @@ def source_of(doc: Doc, verb: Token, content: list[Segment]) -> tuple[Segment | 
     if subject is None:
         return None, None
     if subject.lower_ in _RELATIVE and subject.head.dep_ == "relcl":
-        subject = subject.head.head
-        tokens = _noun_phrase(subject, stop=lambda t: t.dep_ in ("relcl", "acl", "punct"))
-    else:
-        tokens = [t for t in subject.subtree]
+        # PolNeAR marks the relative pronoun; its antecedent is the entity (see resolve.py)
+        return (subject.idx, subject.idx + len(subject)), subject.head.head.i
+    tokens = _noun_phrase(subject, stop=lambda t: t.dep_ in ("relcl", "acl"))
+    tokens = _after_dateline(tokens)
     inside = [(s, e) for s, e in content]
     tokens = [t for t in tokens if not any(s <= t.idx < e for s, e in inside)]
     tokens = _around(tokens, subject)
@@ -62,6 +62,14 @@ def _noun_phrase(head: Token, stop) -> list[Token]:
         if not stop(child):
             keep.extend(child.subtree)
     return sorted(keep, key=lambda t: t.i)
+
+
+def _after_dateline(tokens: list[Token]) -> list[Token]:
+    """Drop a dateline or timestamp the parser glued to the subject ("RENO, Nev. (AP) — X")."""
+    for n in range(len(tokens) - 1, 0, -1):
+        if tokens[n].text in ("—", "--", "–") or "\n" in tokens[n].text:
+            return tokens[n + 1:]
+    return tokens
 
 
 def _around(tokens: list[Token], head: Token) -> list[Token]:

@@ -1,0 +1,112 @@
+"""The ``allege`` command: thin wrappers that parse, call one library function, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+from rich.console import Console
+
+from .errors import AllegeError
+
+DESCRIPTION = """\
+allege reads news articles and answers: who claims what, according to whom, through which
+chain of outlets, who confirms, denies or refuses to confirm it.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="allege", description=DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    analyze = commands.add_parser(
+        "analyze", help="analyse one article (.txt or .html file, or - for stdin)",
+        description="Analyse one article: its claims by speaker, entities, relations and "
+                    "disputes. HTML pages are reduced to their main text first.")
+    analyze.add_argument("path", metavar="PATH", help="a .txt or .html file, or - for stdin")
+    _output_options(analyze)
+    analyze.set_defaults(run=_analyze)
+
+    demo = commands.add_parser(
+        "demo", help="analyse the demo article shipped with allege",
+        description="Analyse a demo article written for allege that shows every kind of "
+                    "attribution it recognises.")
+    _output_options(demo)
+    demo.set_defaults(run=_demo)
+
+    evaluate = commands.add_parser("eval", help="score allege on a gold data set")
+    sets = evaluate.add_subparsers(dest="dataset", required=True, metavar="DATASET")
+    polnear = sets.add_parser(
+        "polnear", help="attribution accuracy on PolNeAR (exact spans and linked claims)",
+        description="Score attribution extraction on a PolNeAR split: per-role exact-span "
+                    "P/R/F1 for source, cue and content, linked-attribution P/R/F1, and "
+                    "a calibration table of claim confidence.")
+    polnear.add_argument("--data", type=Path, required=True,
+                         help="the PolNeAR folder (holding train/ and dev/)")
+    polnear.add_argument("--split", default="dev", help="the split to score (default: dev)")
+    polnear.add_argument("--limit", type=int, help="score only the first N articles")
+    polnear.add_argument("--json", action="store_true", help="print the scores as JSON")
+    polnear.set_defaults(run=_eval_polnear)
+    return parser
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: a readable report (default); json: the analysis contract")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except AllegeError as error:
+        Console(stderr=True).print(f"[bold red]allege:[/bold red] {error}", highlight=False)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> None:
+    from .analysis import analyze_documents
+    from .read import read_path
+
+    document = read_path(args.path)
+    _show(next(analyze_documents([document])), args.format)
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from .analysis import analyze_documents
+    from .read import read_bytes
+
+    data = files("allege").joinpath("data/demo.txt").read_bytes()
+    document = read_bytes(data, name="demo.txt")
+    document.outlet = document.outlet or "allege demo"
+    _show(next(analyze_documents([document])), args.format)
+
+
+def _show(analysis, output: str) -> None:
+    if output == "json":
+        json.dump(analysis.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        from .report import print_report
+
+        print_report(analysis)
+
+
+def _eval_polnear(args: argparse.Namespace) -> None:
+    from .eval.polnear import evaluate, format_table
+
+    scores = evaluate(args.data, args.split, limit=args.limit, progress=sys.stderr.isatty())
+    if args.json:
+        json.dump(scores.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    console = Console()
+    for table in format_table(scores):
+        console.print(table)
