@@ -9,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import AllegeError
 
@@ -64,10 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.run(args)
     except AllegeError as error:
-        Console(stderr=True).print(f"[bold red]allege:[/bold red] {error}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]allege:[/bold red] {escape(str(error))}", highlight=False)
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # "allege analyze x | head": the reader went away
+        sys.stderr.close()
+        return 0
     return 0
 
 

@@ -44,13 +44,15 @@ def resolve_entities(doc: Doc) -> Entities:
     mentions.sort(key=lambda m: m[0])
     result = Entities()
     keys: dict[str, Entity] = {}
+    text = doc.text  # spaCy rebuilds doc.text on every access
     for start, end, label in mentions:
         span = doc[start:end]
         name = _clean(span.text)
         if not name:
             continue
         entity = _find(keys, name, label) or _new(result, keys, name, label)
-        entity.mentions.append(Span.of(doc.text, span.start_char, span.start_char + len(name)))
+        offset = span.start_char + span.text.find(name)
+        entity.mentions.append(Span.of(text, offset, offset + len(name)))
         if name != entity.name and name not in entity.aliases:
             _add_alias(entity, name)
         for t in span:

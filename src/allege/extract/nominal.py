@@ -42,11 +42,10 @@ def _according_to(doc: Doc, according: Token) -> Found | None:
     source = next((c for c in to.children if c.dep_ == "pobj"), None)
     if source is None:
         return None
-    head = according.head if according.head.i != according.i else according.sent.root
-    if head.i == according.i:
-        keep = {t.i for t in according.sent} - subtree_indices(according)
-    else:
-        keep = subtree_indices(head, without=[according])
+    keep = {t.i for t in according.sent if not t.is_space} - subtree_indices(according)
+    colons = [t.i for t in according.sent if t.text == ":" and t.i < according.i]
+    if colons:  # "And it has not gone unnoticed: according to polls, …"
+        keep = {i for i in keep if i > colons[-1]}
     content = token_segments(doc, keep)
     if not content:
         return None

@@ -21,7 +21,12 @@ PHRASAL = {("call", "for"), ("vote", "for"), ("refer", "to"), ("push", "for"), (
            ("advocate", "for"), ("argue", "for"), ("argue", "against"), ("warn", "of"),
            ("warn", "against"), ("complain", "about"), ("point", "to"), ("talk", "about"),
            ("speak", "about"), ("speak", "of"), ("allude", "to"), ("respond", "to"),
-           ("reply", "to"), ("hint", "at"), ("comment", "on"), ("rail", "against")}
+           ("reply", "to"), ("hint", "at"), ("comment", "on"), ("rail", "against"),
+           ("call", "on"), ("apologize", "for"), ("say", "of"), ("write", "of"),
+           ("react", "to"), ("speak", "out")}
+# "said in a statement": the medium belongs to the cue.
+MEDIUMS = {"statement", "interview", "release", "tweet", "post", "letter", "speech", "op-ed",
+           "email", "message", "column", "response", "memo", "filing", "essay", "book"}
 _CLAUSE_DEPS = {"ccomp", "parataxis"}
 _OBJECT_DEPS = {"dobj", "dative", "oprd", "prep", "xcomp", "acomp", "attr"}
 # What may stand between a cue verb and an adjacent quotation without breaking the link.
@@ -73,7 +78,9 @@ def _attribution(
     if direct is not None:
         content, rule = direct, "direct"
     else:
-        content, rule = _indirect(doc, verb, cue)
+        keep, rule = _indirect(doc, verb, cue)
+        keep = _trim_content(doc, verb, keep - cue_tokens, rule)
+        content = token_segments(doc, keep)
     if not content:
         return None
     kind = _kind(doc.text, content, quotes) if rule != "direct" else "direct"
@@ -86,14 +93,18 @@ def _attribution(
 
 
 def _cue_tokens(verb: Token) -> set[int]:
-    """The verb with its auxiliaries, negation, particle and bound preposition
-    ("did not point out", "has called for", "was reported by")."""
+    """The verb with its auxiliaries, negation, adverbs, particle, bound preposition and
+    medium ("also did not point out", "has called for", "said in a statement")."""
     tokens = {verb.i} | {c.i for c in verb.children if c.dep_ in ("prt", "aux", "auxpass", "neg")
                          and c.lower_ != "to" and c.i < verb.i + 2}
+    tokens |= {c.i for c in verb.lefts if c.dep_ == "advmod" and c.i == min(tokens) - 1}
     for child in verb.rights:
-        if child.dep_ in ("prep", "agent") and child.i == max(tokens) + 1 and (
-                child.dep_ == "agent" or (verb.lemma_.lower(), child.lower_) in PHRASAL):
+        if child.dep_ != "prep" or child.i != max(tokens) + 1:
+            continue
+        if (verb.lemma_.lower(), child.lower_) in PHRASAL:
             tokens.add(child.i)
+        elif child.lower_ == "in" and any(c.lemma_.lower() in MEDIUMS for c in child.children):
+            tokens |= {t.i for t in child.subtree}
     return tokens
 
 
@@ -131,7 +142,7 @@ def _object(verb: Token) -> Token | None:
 
 def _direct(doc: Doc, verb: Token, quotes: list[Quote]) -> list[Segment] | None:
     """A quotation right before and/or right after the cue's clause."""
-    clause = _clause_indices(verb)
+    clause = {i for i in _clause_indices(verb) if not _quoted(doc[i], quotes)}
     lo, hi = min(clause), max(clause)
     before = next((q for q in reversed(quotes) if q.end <= doc[lo].idx + len(doc[lo])
                    and _only_link(doc, q.end, doc[lo].idx, verb)), None)
@@ -187,35 +198,68 @@ def _opens_after_link(doc: Doc, verb: Token, quote: Quote) -> bool:
     return not has_clause and gap.rstrip().endswith((":", ",")) or gap.strip() == ""
 
 
-def _indirect(doc: Doc, verb: Token, cue: VerbCue) -> tuple[list[Segment], str]:
-    """The clausal complement, the clause around an inserted cue, or the object."""
+def _indirect(doc: Doc, verb: Token, cue: VerbCue) -> tuple[set[int], str]:
+    """Tokens of the clausal complement, of the clause around an inserted cue, or of the object."""
     for child in verb.children:
         if child.dep_ == "ccomp":
-            return token_segments(doc, subtree_indices(child)), "ccomp"
+            return subtree_indices(child), "ccomp"
     if verb.dep_ in _CLAUSE_DEPS and verb.head.i != verb.i and _has_subject(verb):
-        keep = subtree_indices(verb.head, without=[verb])
-        return token_segments(doc, keep), "inserted"
+        return subtree_indices(verb.head, without=[verb]), "inserted"
     passive = _passive_subject(verb)
     if passive is not None:  # "the move was first reported by MSNBC"
-        return token_segments(doc, subtree_indices(passive)), "passive"
+        return subtree_indices(passive), "passive"
     if cue.mind and not (cue.content or cue.object):
-        return [], ""  # a belief is attributed only with a clause: "believes that …"
+        return set(), ""  # a belief is attributed only with a clause: "believes that …"
     if cue.content:
         for child in verb.children:
             if child.dep_ == "xcomp":
                 keep = subtree_indices(child)
                 keep |= {t.i for c in verb.children if c.dep_ == "dobj" for t in c.subtree}
-                return token_segments(doc, keep), "xcomp"
+                return keep, "xcomp"
     if cue.object:
-        keep = set()
+        keep: set[int] = set()
         for child in verb.rights:
-            if child.dep_ in _OBJECT_DEPS:
+            if child.dep_ in _OBJECT_DEPS and not _is_time(child):
                 keep |= subtree_indices(child)
             elif keep and child.dep_ not in ("punct", "advmod", "npadvmod"):
                 break
         if any(doc[i].dep_ in ("dobj", "dative", "pobj") for i in keep):
-            return token_segments(doc, keep), "object"
-    return [], ""
+            return keep, "object"
+    return set(), ""
+
+
+def _is_time(token: Token) -> bool:
+    """"on Thursday", "last week": when it was said is not what was said."""
+    return any(t.ent_type_ in ("DATE", "TIME") for t in token.subtree) and \
+        all(t.ent_type_ in ("DATE", "TIME") or t.dep_ in ("prep", "det") for t in token.subtree)
+
+
+def _trim_content(doc: Doc, verb: Token, keep: set[int], rule: str) -> set[int]:
+    """Drop a trailing clause set off by a comma (", putting them at odds …"), and take in
+    the words before an inserted cue ("In such cases, it said, “…”")."""
+    if not keep:
+        return keep
+    for i in sorted(keep):
+        token = doc[i]
+        if token.dep_ in ("relcl", "advcl", "acl") and i > min(keep) and \
+                doc[token.left_edge.i - 1].text == "," and token.right_edge.i >= max(keep) - 1 \
+                and token.head.i in keep:
+            keep = keep - subtree_indices(token) - {token.left_edge.i - 1}
+            break
+    if rule == "ccomp" and min(keep) > verb.i:
+        keep |= _inserted_prefix(doc, verb)
+    return keep
+
+
+def _inserted_prefix(doc: Doc, verb: Token) -> set[int]:
+    """"An economic downturn, he said, “could be …”": the words before "he said,"."""
+    clause = _clause_indices(verb)
+    start, end = min(clause), max(clause)
+    if start <= verb.sent.start or doc[start - 1].text != "," or end + 1 >= len(doc):
+        return set()
+    if doc[end + 1].text not in (",", "“", '"'):
+        return set()
+    return {i for i in range(verb.sent.start, start - 1) if not doc[i].is_space}
 
 
 def _passive_subject(verb: Token) -> Token | None:

@@ -1,0 +1,366 @@
+"""Attribution extraction, specified by tables of short cases.
+
+Every sentence here is written for these tests; the people, places and outlets are invented.
+A case names the claim it expects by its cue and states the speaker, the content, the kind
+and the stance that claim must have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+import pytest
+
+from allege.model import Analysis, Claim
+from conftest import check_claim_offsets, entity_of, name_of
+
+
+class Case(NamedTuple):
+    text: str
+    speaker: str | None  # the speaker's words in the text; None: no speaker
+    entity: str | None  # the speaker entity's name; None: no entity (an unnamed source)
+    cue: str  # words the cue text must contain
+    content: str  # a substring the content must contain
+    kind: str
+    stance: str
+
+
+def find_claim(analysis: Analysis, cue: str, content: str = "") -> Claim:
+    """The one claim whose cue has the words ``cue`` and whose content has ``content``.
+
+    A cue may carry its auxiliaries ("has insisted") or span a phrase ("refusal of X to
+    confirm"); the words asked for must be in it.
+    """
+    words = re.compile(rf"\b{re.escape(cue)}\b")
+    hits = [c for c in analysis.claims if words.search(c.cue.text) and content in c.content.text]
+    found = [(c.cue.text, c.content.text) for c in analysis.claims]
+    assert len(hits) == 1, f"expected one claim cued by {cue!r} with {content!r}; found {found}"
+    return hits[0]
+
+
+def check(analysis: Analysis, case: Case) -> Claim:
+    claim = find_claim(analysis, case.cue, case.content)
+    if case.speaker is None:
+        assert claim.speaker is None
+    else:
+        assert claim.speaker is not None and claim.speaker.text == case.speaker
+        assert name_of(entity_of(analysis, claim)) == case.entity
+    assert (claim.kind, claim.stance) == (case.kind, case.stance)
+    return claim
+
+
+BRENN = "Halvard Brenn"
+
+DIRECT = [
+    Case('Halvard Brenn said: "The bridge will reopen in May."',
+         BRENN, BRENN, "said", "The bridge will reopen in May", "direct", "asserts"),
+    Case("Halvard Brenn said: “The bridge will reopen in May.”",
+         BRENN, BRENN, "said", "The bridge will reopen in May", "direct", "asserts"),
+    Case('"The bridge will reopen in May," Halvard Brenn said.',
+         BRENN, BRENN, "said", "The bridge will reopen in May", "direct", "asserts"),
+    Case("“The bridge will reopen in May,” Halvard Brenn said.",
+         BRENN, BRENN, "said", "The bridge will reopen in May", "direct", "asserts"),
+    Case("“The bridge will reopen in May. The tolls will stay the same. Nobody will pay more,” "
+         "said Halvard Brenn.",
+         BRENN, BRENN, "said", "May. The tolls will stay the same. Nobody will pay more",
+         "direct", "asserts"),
+    Case("Halvard Brenn told the council: “The bridge will reopen in May. "
+         "Nobody will pay more.”",
+         BRENN, BRENN, "told", "May. Nobody will pay more", "direct", "asserts"),
+]
+
+INDIRECT = [
+    Case("Halvard Brenn said that the bridge would reopen in May.",
+         BRENN, BRENN, "said", "the bridge would reopen in May", "indirect", "asserts"),
+    Case("Halvard Brenn told reporters the bridge would reopen in May.",
+         BRENN, BRENN, "told", "the bridge would reopen in May", "indirect", "asserts"),
+    Case("Halvard Brenn told reporters in Kelmor that the bridge would reopen in May.",
+         BRENN, BRENN, "told", "the bridge would reopen in May", "indirect", "asserts"),
+    Case("Halvard Brenn insisted that the bridge would reopen in May.",
+         BRENN, BRENN, "insisted", "the bridge would reopen in May", "indirect", "asserts"),
+    Case("Halvard Brenn believes the bridge will reopen in May.",
+         BRENN, BRENN, "believes", "the bridge will reopen in May", "indirect", "asserts"),
+    Case("Halvard Brenn said the new bridge was “the safest in the region.”",
+         BRENN, BRENN, "said", "the safest in the region", "mixed", "asserts"),
+    Case("According to Halvard Brenn, the bridge will reopen in May.",
+         BRENN, BRENN, "According to", "the bridge will reopen in May", "according_to",
+         "asserts"),
+    Case("The refusal of the Ministry of Transport to confirm it has angered residents.",
+         "the Ministry of Transport", "Ministry of Transport", "refusal", "it", "nominal",
+         "refuses_to_confirm"),
+]
+
+UNNAMED = [
+    Case("Officials said the roads were closed.",
+         "Officials", None, "said", "the roads were closed", "indirect", "asserts"),
+    Case("Officials at the ministry said the roads were closed.",
+         "Officials at the ministry", None, "said", "the roads were closed", "indirect",
+         "asserts"),
+    Case("A state television reporter said the roads were closed.",
+         "A state television reporter", None, "said", "the roads were closed", "indirect",
+         "asserts"),
+]
+
+STANCES = [
+    Case("The ministry said that the roads were closed.",
+         "The ministry", None, "said", "the roads were closed", "indirect", "asserts"),
+    Case("The ministry confirmed that the roads were closed.",
+         "The ministry", None, "confirmed", "the roads were closed", "indirect", "confirms"),
+    Case("The ministry denied that the roads were closed.",
+         "The ministry", None, "denied", "the roads were closed", "indirect", "denies"),
+    Case("The ministry refused to confirm that the roads were closed.",
+         "The ministry", None, "refused to confirm", "the roads were closed", "indirect",
+         "refuses_to_confirm"),
+    Case("The ministry declined to comment on the closures.",
+         "The ministry", None, "declined to comment", "the closures", "indirect",
+         "declines_to_comment"),
+    Case("The ministry declined to comment.",
+         "The ministry", None, "declined to comment", "", "indirect", "declines_to_comment"),
+    Case("Opposition lawmaker Ines Carrow questioned whether the roads were closed.",
+         "Opposition lawmaker Ines Carrow", "Ines Carrow", "questioned",
+         "whether the roads were closed", "indirect", "questions"),
+]
+
+# Cases the extractors get wrong today: the expectation stays, the mark says why.
+GAPS = [
+    pytest.param(
+        Case("Residents criticized the refusal of the Ministry of Transport to confirm it.",
+             "the Ministry of Transport", "Ministry of Transport", "refusal", "it", "nominal",
+             "refuses_to_confirm"),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="a reporting noun in object position is missed; 'confirm' alone becomes "
+                   "a 'confirms' claim by the residents"),
+        id="nominal-refusal-as-object",
+    ),
+]
+
+TABLE = DIRECT + INDIRECT + UNNAMED + STANCES
+
+
+def case_id(case: object) -> str | None:
+    return case.text[:60] if isinstance(case, Case) else None
+
+
+@pytest.mark.parametrize("case", [*TABLE, *GAPS], ids=case_id)
+def test_sentence(analysed: Callable[..., Analysis], case: Case) -> None:
+    check(analysed(case.text), case)
+
+
+# --- quotations ---------------------------------------------------------------------------
+
+MULTI_PARAGRAPH = [
+    "Halvard Brenn said: “The bridge will reopen in May.\n\n"
+    "“The tolls will stay the same, and nobody will pay more.”",
+    "Halvard Brenn said: “The bridge will reopen in May.\n\n"
+    "“The tolls will stay the same.\n\n“Nobody will pay more.”",
+    "“The bridge will reopen in May.\n\n"
+    "“The tolls will stay the same, and nobody will pay more,” Halvard Brenn said.",
+]
+
+
+@pytest.mark.parametrize("text", MULTI_PARAGRAPH)
+def test_quote_over_paragraphs_is_one_claim(analysed: Callable[..., Analysis], text: str) -> None:
+    analysis = analysed(text)
+    assert len(analysis.claims) == 1
+    claim = analysis.claims[0]
+    assert claim.kind == "direct"
+    assert name_of(entity_of(analysis, claim)) == BRENN
+    assert "The bridge will reopen in May" in claim.content.text
+    assert "nobody will pay more" in claim.content.text.lower()
+
+
+BROKEN = [
+    pytest.param("“We will not pay,” Lena Ostrova said, "
+                 "“because the tolls were never agreed.”",
+                 "Lena Ostrova", "We will not pay", "because the tolls were never agreed",
+                 id="ostrova-name-then-said"),
+    pytest.param("“The bridge will reopen in May,” Halvard Brenn said, "
+                 "“and the tolls will stay the same.”",
+                 BRENN, "The bridge will reopen in May", "and the tolls will stay the same",
+                 id="brenn-name-then-said"),
+    pytest.param("“The bridge will reopen in May,” said Halvard Brenn, "
+                 "“and the tolls will stay the same.”",
+                 BRENN, "The bridge will reopen in May", "and the tolls will stay the same",
+                 id="brenn-said-then-name"),
+]
+
+
+@pytest.mark.parametrize(("text", "speaker", "first", "second"), BROKEN)
+def test_quote_broken_by_its_cue_is_one_claim_in_two_segments(
+    analysed: Callable[..., Analysis], text: str, speaker: str, first: str, second: str
+) -> None:
+    analysis = analysed(text)
+    assert len(analysis.claims) == 1
+    claim = analysis.claims[0]
+    assert (claim.kind, claim.cue.text) == ("direct", "said")
+    assert name_of(entity_of(analysis, claim)) == speaker
+    pieces = [text[start:end] for start, end in claim.content.segments]
+    assert len(pieces) == 2, pieces
+    assert first in pieces[0] and second in pieces[1]
+    assert speaker not in "".join(pieces)
+
+
+def test_unclosed_quote_ends_at_its_paragraph(analysed: Callable[..., Analysis]) -> None:
+    text = ("Halvard Brenn said: “The bridge will reopen in May. "
+            "The tolls will stay the same.\n\nLena Ostrova said the tolls would rise.")
+    analysis = analysed(text)
+    brenn = find_claim(analysis, "said", "The tolls will stay the same")
+    assert brenn.kind == "direct" and "Lena Ostrova" not in brenn.content.text
+    ostrova = find_claim(analysis, "said", "the tolls would rise")
+    assert name_of(entity_of(analysis, ostrova)) == "Lena Ostrova"
+
+
+# --- speakers and entities ----------------------------------------------------------------
+
+PRONOUNS = [
+    ("Halvard Brenn arrived in Kelmor on Monday. He said the bridge would reopen in May.",
+     "He", BRENN),
+    ("Lena Ostrova spoke to students in Kelmor on Friday. "
+     "She said: “The bridge will reopen in May.”", "She", "Lena Ostrova"),
+]
+
+
+@pytest.mark.parametrize(("text", "pronoun", "name"), PRONOUNS)
+def test_pronoun_speaker_points_to_the_named_entity(
+    analysed: Callable[..., Analysis], text: str, pronoun: str, name: str
+) -> None:
+    analysis = analysed(text)
+    claim = find_claim(analysis, "said", "reopen in May")
+    assert claim.speaker is not None and claim.speaker.text == pronoun
+    entity = entity_of(analysis, claim)
+    assert entity is not None and entity.name == name
+
+
+def test_surname_merges_with_full_name(analysed: Callable[..., Analysis]) -> None:
+    analysis = analysed("Amira Haddad said the talks would resume. "
+                        "Haddad added that no date had been set.")
+    people = [e for e in analysis.entities if "Haddad" in e.name]
+    assert len(people) == 1
+    assert people[0].name == "Amira Haddad" and "Haddad" in people[0].aliases
+    said = find_claim(analysis, "said")
+    added = find_claim(analysis, "added")
+    assert said.speaker and added.speaker
+    assert said.speaker.entity == added.speaker.entity == people[0].id
+
+
+RELATIONS = [
+    ("President Anna Dovrell opened the summit on Monday. "
+     "Dovrell's spokesperson, Petra Valcourt, said the talks had failed.",
+     "Petra Valcourt", "spokesperson_of", "Anna Dovrell"),
+    ("Valmark governor Tomas Ekberg said the roads were closed.",
+     "Tomas Ekberg", "leader_of", "Valmark"),
+]
+
+
+@pytest.mark.parametrize(("text", "subject", "predicate", "obj"), RELATIONS)
+def test_title_gives_relation_and_speaker(
+    analysed: Callable[..., Analysis], text: str, subject: str, predicate: str, obj: str
+) -> None:
+    analysis = analysed(text)
+    names = {e.id: e.name for e in analysis.entities}
+    triples = [(names[r.subject], r.predicate, names[r.object]) for r in analysis.relations]
+    assert (subject, predicate, obj) in triples
+    relation = next(r for r in analysis.relations if names[r.subject] == subject)
+    assert relation.evidence.text == text[relation.evidence.start:relation.evidence.end]
+    assert name_of(entity_of(analysis, find_claim(analysis, "said"))) == subject
+
+
+# --- responses, chains, disputes ----------------------------------------------------------
+
+RUIZ = ("General Marco Ruiz said his soldiers had crossed the river. "
+        "The defence ministry refused to confirm Ruiz's claims.")
+
+
+def test_refusal_is_about_the_claim_it_names(analysed: Callable[..., Analysis]) -> None:
+    analysis = analysed(RUIZ)
+    said = find_claim(analysis, "said", "crossed the river")
+    refusal = find_claim(analysis, "refused to confirm")
+    assert name_of(entity_of(analysis, said)) == "Marco Ruiz"
+    assert refusal.stance == "refuses_to_confirm"
+    assert refusal.about == said.id
+    assert any(d.kind == "refuses_to_confirm" and {said.id, refusal.id} <= set(d.claims)
+               for d in analysis.disputes)
+
+
+CHAIN = ("Baltic Morning Post reports that, in an interview broadcast on Channel Nine, "
+         "Marco Ruiz told the camera that his soldiers had crossed the river.")
+OUTLET = "Evening Ledger"
+
+
+def via_names(analysis: Analysis, claim: Claim) -> list[str]:
+    entities = {e.id: e.name for e in analysis.entities}
+    return [entities[v] for v in claim.via]
+
+
+def test_chain_runs_innermost_first(analysed: Callable[..., Analysis]) -> None:
+    analysis = analysed(CHAIN)
+    told = find_claim(analysis, "told", "crossed the river")
+    assert name_of(entity_of(analysis, told)) == "Marco Ruiz"
+    via = via_names(analysis, told)
+    assert "Channel Nine" in via and "Baltic Morning Post" in via
+    assert via.index("Channel Nine") < via.index("Baltic Morning Post")
+
+
+def test_chain_ends_with_the_publishing_outlet(analysed: Callable[..., Analysis]) -> None:
+    analysis = analysed(CHAIN, outlet=OUTLET)
+    told = find_claim(analysis, "told", "crossed the river")
+    assert via_names(analysis, told) == ["Channel Nine", "Baltic Morning Post", OUTLET]
+    for claim in analysis.claims:
+        assert via_names(analysis, claim)[-1:] == [OUTLET], claim
+
+
+@pytest.mark.xfail(strict=True, reason="'The Daily Courier' gets no entity, so the chain "
+                                       "skips it")
+def test_chain_through_an_outlet_with_an_article(analysed: Callable[..., Analysis]) -> None:
+    text = CHAIN.replace("Baltic Morning Post", "The Daily Courier")
+    analysis = analysed(text)
+    told = find_claim(analysis, "told", "crossed the river")
+    assert via_names(analysis, told) == ["Channel Nine", "Daily Courier"]
+
+
+CONTRADICTIONS = [
+    "Marco Ruiz said troops are at the border. Lena Ostrova said there are no troops at the "
+    "border.",
+    "Marco Ruiz said troops are at the border.\n\nLena Ostrova said there are no troops at the "
+    "border.",
+]
+
+
+@pytest.mark.parametrize("text", CONTRADICTIONS)
+def test_contradiction_is_a_dispute(analysed: Callable[..., Analysis], text: str) -> None:
+    analysis = analysed(text)
+    ruiz = find_claim(analysis, "said", "troops are at the border")
+    ostrova = find_claim(analysis, "said", "no troops")
+    assert any(d.kind == "contradicts" and {ruiz.id, ostrova.id} <= set(d.claims)
+               for d in analysis.disputes)
+
+
+def test_agreeing_claims_are_no_dispute(analysed: Callable[..., Analysis]) -> None:
+    analysis = analysed("Marco Ruiz said troops are at the border. "
+                        "Lena Ostrova said troops are at the border.")
+    assert len(analysis.claims) == 2
+    assert analysis.disputes == []
+
+
+# --- offsets ------------------------------------------------------------------------------
+
+ALL_TEXTS = sorted({
+    *(case.text for case in TABLE), *MULTI_PARAGRAPH, *(p.values[0] for p in BROKEN),
+    *(text for text, *_ in PRONOUNS), *(text for text, *_ in RELATIONS), RUIZ, CHAIN,
+    *CONTRADICTIONS,
+})
+
+
+@pytest.mark.parametrize("text", ALL_TEXTS, ids=lambda text: text[:60])
+def test_spans_are_the_text_at_their_offsets(analysed: Callable[..., Analysis], text: str) -> None:
+    analysis = analysed(text)
+    assert analysis.claims
+    check_claim_offsets(analysis)
+    for entity in analysis.entities:
+        for mention in entity.mentions:
+            assert text[mention.start:mention.end] == mention.text
+    for relation in analysis.relations:
+        assert text[relation.evidence.start:relation.evidence.end] == relation.evidence.text

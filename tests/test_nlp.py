@@ -1,0 +1,104 @@
+"""Parsing texts of any length: pieces under the parser's limit, joined back into one Doc."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from allege.analysis import analyze_doc
+from allege.model import Analysis, Document
+from allege.nlp import PIECE_CHARS, parse, pieces
+from conftest import check_claim_offsets, entity_of
+
+# Written for these tests. No names in it, so the long document stays quick to resolve.
+PARAGRAPH = (
+    "The harbour authority published its yearly figures this morning. Shipping volumes rose "
+    "by a tenth, and the new cranes at the eastern quay worked without a single stoppage. "
+    "Dock workers spent the quiet weeks repainting the sheds along the old pier.\n\n"
+)
+SENTENCES = PARAGRAPH.replace("\n\n", " ")
+
+
+def check_pieces(text: str, limit: int) -> list[str]:
+    cut = pieces(text, limit)
+    assert "".join(cut) == text
+    assert all(0 < len(piece) <= limit for piece in cut)
+    return cut
+
+
+def test_short_text_is_one_piece() -> None:
+    assert pieces(PARAGRAPH) == [PARAGRAPH]
+    assert pieces("") == [""]
+
+
+def test_text_over_spacys_max_length_is_cut_at_paragraph_breaks(nlp: Language) -> None:
+    text = PARAGRAPH * (1_000_100 // len(PARAGRAPH) + 1)
+    assert len(text) > 1_000_100 > nlp.max_length
+    cut = check_pieces(text, PIECE_CHARS)
+    assert len(cut) >= len(text) // PIECE_CHARS
+    for piece in cut[:-1]:
+        assert piece.endswith("\n\n") and piece.startswith("The harbour")
+    assert all(len(piece) < nlp.max_length for piece in cut)
+
+
+@pytest.mark.parametrize("limit", [500, 1_000, 4_096])
+def test_without_paragraphs_cuts_fall_after_sentences(limit: int) -> None:
+    text = SENTENCES * 100
+    for piece in check_pieces(text, limit)[:-1]:
+        assert re.search(r"[.!?] $", piece), piece[-40:]
+
+
+def test_without_white_space_cuts_fall_at_the_limit() -> None:
+    text = "x" * 2_500
+    assert [len(p) for p in check_pieces(text, 1_000)] == [1_000, 1_000, 500]
+
+
+def test_lines_are_preferred_to_sentences() -> None:
+    text = ("One line. Then more words on it.\n" * 100)
+    for piece in check_pieces(text, 400)[:-1]:
+        assert piece.endswith("\n")
+
+
+# --- one Doc from many pieces -------------------------------------------------------------
+
+FIRST = "Halvard Brenn said on Monday that the harbour would stay open through the winter.\n\n"
+LAST = ("Lena Ostrova said the new tolls would start in June. "
+        "“Nobody at the quay will pay more than they do now,” Brenn told reporters.")
+LONG = FIRST + PARAGRAPH * (250_000 // len(PARAGRAPH)) + LAST
+
+
+@pytest.fixture(scope="module")
+def long_doc(nlp: Language) -> Doc:
+    return parse(LONG, nlp)
+
+
+@pytest.fixture(scope="module")
+def long_analysis(long_doc: Doc) -> Analysis:
+    return analyze_doc(Document(text=LONG), long_doc)
+
+
+def test_long_text_is_parsed_in_pieces_into_one_doc(long_doc: Doc) -> None:
+    assert len(LONG) > 2 * PIECE_CHARS and len(pieces(LONG)) > 2
+    assert long_doc.text == LONG
+    for token in long_doc:
+        assert LONG[token.idx:token.idx + len(token)] == token.text
+
+
+def test_claims_at_both_ends_of_a_long_text(long_analysis: Analysis) -> None:
+    check_claim_offsets(long_analysis)
+    last_paragraph = LONG.rindex("\n\n") + 2
+    first = [c for c in long_analysis.claims if c.cue.start < len(FIRST)]
+    assert len(first) == 1 and "stay open through the winter" in first[0].content.text
+    tail = [c for c in long_analysis.claims if c.cue.start >= last_paragraph]
+    assert len(tail) == 2, [(c.cue.text, c.content.text) for c in tail]
+    ostrova, brenn = tail
+    assert ostrova.content.text == "the new tolls would start in June"
+    assert ostrova.content.start == LONG.index("the new tolls")
+    assert ostrova.speaker is not None and ostrova.speaker.start == LONG.rindex("Lena Ostrova")
+    assert brenn.kind == "direct"
+    assert brenn.content.start == LONG.index("Nobody at the quay")
+    brenn_entity = entity_of(long_analysis, brenn)
+    assert brenn_entity is not None and brenn_entity.name == "Halvard Brenn"
