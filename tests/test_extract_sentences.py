@@ -312,8 +312,6 @@ def test_chain_ends_with_the_publishing_outlet(analysed: Callable[..., Analysis]
         assert via_names(analysis, claim)[-1:] == [OUTLET], claim
 
 
-@pytest.mark.xfail(strict=True, reason="'The Daily Courier' gets no entity, so the chain "
-                                       "skips it")
 def test_chain_through_an_outlet_with_an_article(analysed: Callable[..., Analysis]) -> None:
     text = CHAIN.replace("Baltic Morning Post", "The Daily Courier")
     analysis = analysed(text)

@@ -12,7 +12,7 @@ from .extract.claims import find_attributions
 from .extract.disputes import find_disputes
 from .extract.relations import find_relations
 from .extract.spans import Found, extent
-from .model import Analysis, Claim, Content, Cue, Document, Entity, Speaker
+from .model import Analysis, Claim, Content, Cue, Document, Entity, Span, Speaker
 from .nlp import parse_many
 from .resolve import Entities, resolve_entities, speaker_entity
 
@@ -62,6 +62,7 @@ def _claim(doc: Doc, number: int, found: Found, entities: Entities) -> Claim:
         entity = None
         if found.source_head is not None:
             entity = speaker_entity(doc, doc[found.source_head], entities, [])
+            entity = entity or _unrecognised_name(doc, found.source, entities)
         speaker = Speaker(*found.source, text[found.source[0]:found.source[1]], entity)
     cue_start, cue_end = extent(found.cue)
     start, end = extent(found.content)
@@ -75,6 +76,26 @@ def _claim(doc: Doc, number: int, found: Found, entities: Entities) -> Claim:
         sentence=found.sentence,
         confidence=found.confidence,
     )
+
+
+def _unrecognised_name(doc: Doc, source: tuple[int, int], entities: Entities) -> str | None:
+    """A speaker named by proper nouns the recogniser missed ("The Daily Courier")."""
+    span = doc.char_span(*source, alignment_mode="expand")
+    if span is None or len(span) > 6:
+        return None
+    words = [t for t in span if not (t.dep_ == "det" and t.i == span.start)]
+    if not words or not all(t.pos_ == "PROPN" for t in words):
+        return None
+    name = " ".join(t.text for t in words)
+    known = next((e for e in entities.entities if e.name == name), None)
+    if known is None:
+        kind = "ORG" if words[0].i != span.start else "PERSON"
+        known = Entity(id=f"E{len(entities.entities) + 1}", name=name, type=kind)
+        entities.entities.append(known)
+    known.mentions.append(Span.of(doc.text, words[0].idx, words[-1].idx + len(words[-1])))
+    for t in words:
+        entities.by_token[t.i] = known.id
+    return known.id
 
 
 def _outlet(document: Document, entities: Entities) -> str | None:
