@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from .extract.chains import assign_chains
 from .extract.claims import find_attributions
+from .extract.confidence import confidence
 from .extract.disputes import find_disputes
 from .extract.relations import find_relations
 from .extract.spans import Found, extent
@@ -74,7 +75,8 @@ def _claim(doc: Doc, number: int, found: Found, entities: Entities) -> Claim:
         kind=found.kind,
         stance=found.stance,
         sentence=found.sentence,
-        confidence=found.confidence,
+        confidence=confidence(found),
+        rule=found.rule,
     )
 
 

@@ -122,6 +122,7 @@ class Claim:
     about: str | None = None
     via: list[str] = field(default_factory=list)
     confidence: float = 0.5
+    rule: str = ""  # how the claim was found: "direct", "ccomp", "according_to", …
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -27,7 +27,7 @@ from ..errors import DataError
 from .brat import parse_ann
 
 if TYPE_CHECKING:
-    from ..model import Analysis
+    from ..model import Analysis, Claim
 
 Spans = list[tuple[int, int]]
 
@@ -131,17 +131,21 @@ def gold_as_predicted(article: GoldArticle) -> list[Predicted]:
     return [Predicted(r.source, r.cue, r.content) for r in article.relations]
 
 
-def predicted_from_analysis(analysis: Analysis) -> list[Predicted]:
-    """The claims of an allege analysis as predictions.
+def scored_claims(analysis: Analysis) -> list[Claim]:
+    """The claims PolNeAR can score.
 
     PolNeAR annotates only the outermost attribution ("X criticized Y for saying that …"
-    is X's alone), so a claim whose cue lies inside another claim's content is not scored;
-    nor is a claim with empty content ("declined to comment.").
+    is X's alone), so a claim whose cue lies inside another claim's content is left out;
+    so is a claim with empty content ("declined to comment.").
     """
+    return [c for c in analysis.claims
+            if c.content.start != c.content.end and not _nested(c, analysis)]
+
+
+def predicted_from_analysis(analysis: Analysis) -> list[Predicted]:
+    """The scorable claims of an allege analysis as predictions."""
     out = []
-    for claim in analysis.claims:
-        if claim.content.start == claim.content.end or _nested(claim, analysis):
-            continue
+    for claim in scored_claims(analysis):
         speaker = claim.speaker
         content = list(claim.content.segments) or [(claim.content.start, claim.content.end)]
         out.append(

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 OPENING = "“«„"
 CLOSING = "”»"
-STRAIGHT = '"'
-_MARK = re.compile(r"[“”«»„\"]|\n\s*\n")
+STRAIGHT = ('"', "''")  # some wires write a double quote as two apostrophes
+_MARK = re.compile(r"''|[“”«»„\"]|\n\s*\n")
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,10 @@ class Quote:
 
     def inner(self, text: str) -> tuple[int, int]:
         """Offsets of the quoted words, without the marks and the white space inside them."""
-        start, end = self.start + 1, self.end - (1 if self.closed else 0)
+        start = self.start + (2 if text.startswith("''", self.start) else 1)
+        end = self.end
+        if self.closed:
+            end -= 2 if text.startswith("''", self.end - 2) else 1
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
@@ -57,8 +60,8 @@ def find_quotes(text: str) -> list[Quote]:
         if open_at is None:
             if _is_opening(text, at):
                 open_at = at
-        elif not _is_opening(text, at) or mark == STRAIGHT:
-            quotes.append(Quote(open_at, at + 1))
+        elif not _is_opening(text, at) or mark in STRAIGHT:
+            quotes.append(Quote(open_at, at + len(mark)))
             open_at = None
         else:  # an opening mark inside an open quotation: the first one was never closed
             quotes.append(Quote(open_at, _trim_end(text, at), closed=False))

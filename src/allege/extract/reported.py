@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
+from .confidence import SPEECH
 from .cues import Lexicon, VerbCue
 from .quotes import Quote
 from .speakers import source_of
@@ -203,7 +204,8 @@ def _indirect(doc: Doc, verb: Token, cue: VerbCue) -> tuple[set[int], str]:
     for child in verb.children:
         if child.dep_ == "ccomp":
             return subtree_indices(child), "ccomp"
-    if verb.dep_ in _CLAUSE_DEPS and verb.head.i != verb.i and _has_subject(verb):
+    if verb.dep_ in _CLAUSE_DEPS and verb.head.i != verb.i and _has_subject(verb) \
+            and verb.lemma_.lower() in SPEECH:  # other verbs here are mostly not cues
         return subtree_indices(verb.head, without=[verb]), "inserted"
     passive = _passive_subject(verb)
     if passive is not None:  # "the move was first reported by MSNBC"
