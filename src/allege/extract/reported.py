@@ -97,12 +97,13 @@ def _cue_tokens(verb: Token) -> set[int]:
     """The verb with its auxiliaries, negation, adverbs, particle, bound preposition and
     medium ("also did not point out", "has called for", "said in a statement")."""
     tokens = {verb.i} | {c.i for c in verb.children if c.dep_ in ("prt", "aux", "auxpass", "neg")
-                         and c.lower_ != "to" and c.i < verb.i + 2}
+                         and c.i < verb.i + 2}
     tokens |= {c.i for c in verb.lefts if c.dep_ == "advmod" and c.i == min(tokens) - 1}
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
     for child in verb.rights:
-        if child.dep_ != "prep" or child.i != max(tokens) + 1:
+        if child.dep_ not in ("prep", "agent") or child.i != max(tokens) + 1:
             continue
-        if (verb.lemma_.lower(), child.lower_) in PHRASAL:
+        if (verb.lemma_.lower(), child.lower_) in PHRASAL or passive:
             tokens.add(child.i)
         elif child.lower_ == "in" and any(c.lemma_.lower() in MEDIUMS for c in child.children):
             tokens |= {t.i for t in child.subtree}

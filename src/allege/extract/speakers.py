@@ -18,7 +18,7 @@ def source_of(doc: Doc, verb: Token, content: list[Segment]) -> tuple[Segment | 
     if subject.lower_ in _RELATIVE and subject.head.dep_ == "relcl":
         # PolNeAR marks the relative pronoun; its antecedent is the entity (see resolve.py)
         return (subject.idx, subject.idx + len(subject)), subject.head.head.i
-    tokens = _noun_phrase(subject, stop=lambda t: t.dep_ in ("relcl", "acl"))
+    tokens = _noun_phrase(subject, stop=lambda t: t.dep_ == "acl")
     tokens = _after_dateline(tokens)
     inside = [(s, e) for s, e in content]
     tokens = [t for t in tokens if not any(s <= t.idx < e for s, e in inside)]
