@@ -20,8 +20,11 @@ from .html import read_html
 from .text import decode, guess_language, read_text
 
 __all__ = [
+    "Columns",
+    "Item",
     "decode",
     "guess_language",
+    "iter_items",
     "looks_like_html",
     "read_bytes",
     "read_path",
@@ -84,3 +87,6 @@ def _read_file(file: Path) -> bytes:
         ) from exc
     except OSError as exc:
         raise InputError(f"Cannot read {file}: {exc.strerror or exc}.") from exc
+
+# At the end: the dispatcher builds on the readers above.
+from .sources import Columns, Item, iter_items  # noqa: E402
