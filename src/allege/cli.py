@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     polnear.add_argument("--limit", type=int, help="score only the first N articles")
     polnear.add_argument("--json", action="store_true", help="print the scores as JSON")
     polnear.set_defaults(run=_eval_polnear)
+
+    from .cli_corpus import add_commands
+
+    add_commands(commands)
     return parser
 
 
