@@ -318,3 +318,12 @@ def test_kadyrov_example_starts_at_first_paragraph() -> None:
 )
 def test_guess_language(text: str, language: str) -> None:
     assert guess_language(text) == language
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Mayor opens the new bridge.\n\nThe mayor said the bridge cost less than planned.", "Mayor opens the new bridge"),
+    ("The mayor said the bridge cost less than planned.\nIt opened on Monday.", None),
+    ("One paragraph only, with no headline above it.", None),
+])
+def test_a_first_line_set_apart_is_the_headline(text: str, title: str | None) -> None:
+    assert read_bytes(text.encode("utf-8"), name="a.txt").title == title

@@ -132,7 +132,16 @@ def read_text(data: bytes, name: str) -> Document:
     text = tidy(raw)
     if not text:
         raise InputError(f"No article text found in {name}: every line is page boilerplate.")
-    return Document(text=text, language=guess_language(text))
+    return Document(text=text, title=headline(text), language=guess_language(text))
+
+
+def headline(text: str) -> str | None:
+    """The first line when it reads as a headline: short, and set apart by a blank line."""
+    first, _, rest = text.partition("\n")
+    first = first.strip()
+    if not first or len(first) > 200 or not rest.startswith("\n") or not rest.strip():
+        return None
+    return first.rstrip(".")
 
 
 # A few of the commonest words of each language: enough to tell them apart in a paragraph.
