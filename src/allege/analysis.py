@@ -16,6 +16,7 @@ from .extract.spans import Found, extent
 from .model import Analysis, Claim, Content, Cue, Document, Entity, Span, Speaker
 from .nlp import parse_many
 from .resolve import Entities, resolve_entities, speaker_entity
+from .tagger import load_tagger, tag_docs
 
 
 def analyze(
@@ -32,11 +33,23 @@ def analyze(
 
 
 def analyze_documents(
-    documents: Iterable[Document], *, nlp: Language | None = None, batch_size: int = 16
+    documents: Iterable[Document],
+    *,
+    nlp: Language | None = None,
+    batch_size: int = 16,
+    tagger: Language | None | bool = None,
 ) -> Iterator[Analysis]:
-    """Analyse many documents, parsing them in batches with ``nlp.pipe``."""
+    """Analyse many documents, parsing them in batches with ``nlp.pipe``.
+
+    ``tagger``: the trained attribution tagger to refine the rules with; by default the one
+    shipped with allege, when present; ``False`` for the rules alone.
+    """
     documents = list(documents)
     docs = parse_many((d.text for d in documents), nlp, batch_size=batch_size)
+    if tagger is not False:
+        tagger = tagger or load_tagger()
+        if tagger is not None:
+            docs = tag_docs(docs, batch_size=batch_size, tagger=tagger)
     for document, doc in zip(documents, docs):
         yield analyze_doc(document, doc)
 

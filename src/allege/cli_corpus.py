@@ -68,6 +68,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     _db(split)
     split.set_defaults(run=_split)
 
+    serve = commands.add_parser(
+        "serve", help="start the web workbench and HTTP API (loopback by default)",
+        description="Serve the workbench pages and the HTTP API over the store. Reads are "
+                    "open to loopback clients; writes need the token in $ALLEGE_TOKEN.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8700, help="port (default: 8700)")
+    _db(serve)
+    serve.set_defaults(run=_serve)
+
     stats = commands.add_parser("stats", help="what is in the store")
     _db(stats, json_flag=True)
     stats.set_defaults(run=_stats)
@@ -144,6 +153,12 @@ def _split(args: argparse.Namespace) -> None:
     with _store(args) as store:
         new = split_entity(store, args.entity, args.alias)
     Console().print(f"Split {args.alias!r} off {args.entity!r} into entity {new}.")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from .serve import serve
+
+    serve(args.host, args.port, args.db)
 
 
 def _stats(args: argparse.Namespace) -> None:

