@@ -123,16 +123,12 @@ STANCES = [
          "whether the roads were closed", "indirect", "questions"),
 ]
 
-# Cases the extractors get wrong today: the expectation stays, the mark says why.
+# A reporting noun the parser attaches oddly: its infinitive hangs from the main verb.
 GAPS = [
     pytest.param(
         Case("Residents criticized the refusal of the Ministry of Transport to confirm it.",
              "the Ministry of Transport", "Ministry of Transport", "refusal", "it", "nominal",
              "refuses_to_confirm"),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="a reporting noun in object position is missed; 'confirm' alone becomes "
-                   "a 'confirms' claim by the residents"),
         id="nominal-refusal-as-object",
     ),
 ]

@@ -95,9 +95,7 @@ def _named_head(phrase: Token) -> Token:
 def _reporting_noun(doc: Doc, noun: Token, lexicon: Lexicon) -> Found | None:
     stance = lexicon.noun(noun.lemma_)
     holder = _holder(noun)
-    action = next((c for c in noun.children if c.dep_ in ("acl", "relcl", "ccomp")
-                   and lexicon.complement(noun.lemma_ if noun.lemma_ != "refusal" else "refuse",
-                                          c.lemma_)), None)
+    action = _action(noun, lexicon)
     if action is not None:  # "the refusal of the Kremlin to confirm it"
         target = next((c for c in action.children if c.dep_ == "dobj"), None)
         content = token_segments(doc, subtree_indices(target)) if target is not None else []
@@ -123,6 +121,23 @@ def _reporting_noun(doc: Doc, noun: Token, lexicon: Lexicon) -> Found | None:
         source_head=holder.i if holder is not None else None, about=about,
         rule="nominal", tokens=cue_tokens,
     )
+
+
+def _action(noun: Token, lexicon: Lexicon) -> Token | None:
+    """The "confirm" of "the refusal of X to confirm it": the noun's infinitive, or the one
+    right after the noun's phrase when the parser hung it elsewhere."""
+    def fits(verb: Token) -> bool:
+        return bool(lexicon.complement("refuse", verb.lemma_)) and noun.lemma_ == "refusal"
+
+    for child in noun.children:
+        if child.dep_ in ("acl", "relcl", "ccomp") and fits(child):
+            return child
+    after = noun.right_edge.i + 1
+    doc = noun.doc
+    if after + 1 < len(doc) and doc[after].lower_ == "to" and doc[after + 1].pos_ == "VERB" \
+            and fits(doc[after + 1]):
+        return doc[after + 1]
+    return None
 
 
 def _holder(noun: Token) -> Token | None:
