@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -11,7 +12,7 @@ from .extract.chains import assign_chains
 from .extract.claims import find_attributions
 from .extract.confidence import confidence
 from .extract.disputes import find_disputes
-from .extract.relations import find_relations
+from .extract.relations import find_relations, role_speaker
 from .extract.spans import Found, extent
 from .model import Analysis, Claim, Content, Cue, Document, Entity, Span, Speaker
 from .nlp import parse_many
@@ -59,12 +60,17 @@ def analyze_doc(document: Document, doc: Doc) -> Analysis:
     entities = resolve_entities(doc)
     found, _ = find_attributions(doc)
     claims = [_claim(doc, n, f, entities) for n, f in enumerate(found, start=1)]
+    relations = list(find_relations(doc, entities))
+    for claim, f in zip(claims, found):
+        if claim.speaker is not None and claim.speaker.entity is None and f.source_head is not None:
+            entity = role_speaker(doc[f.source_head], claim.speaker.text, entities, relations)
+            claim.speaker = replace(claim.speaker, entity=entity)
     assign_chains(doc, claims, entities, _outlet(document, entities))
     return Analysis(
         document=document,
         entities=entities.entities,
         claims=claims,
-        relations=list(find_relations(doc, entities)),
+        relations=relations,
         disputes=list(find_disputes(doc, claims, entities)),
     )
 
@@ -102,7 +108,11 @@ def _unrecognised_name(doc: Doc, source: tuple[int, int], entities: Entities) ->
     if not words or not all(t.pos_ == "PROPN" for t in words):
         return None
     name = " ".join(t.text for t in words)
-    known = next((e for e in entities.entities if e.name == name), None)
+    known = next((e for e in entities.entities if e.name == name or name in e.aliases
+                  or (e.type == "PERSON" and len(words) == 1
+                      and e.name.split()[-1] == name)), None)
+    if known is not None and name != known.name and name not in known.aliases:
+        known.aliases.append(name)
     if known is None:
         kind = "ORG" if words[0].i != span.start else "PERSON"
         known = Entity(id=f"E{len(entities.entities) + 1}", name=name, type=kind)

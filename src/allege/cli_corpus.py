@@ -34,7 +34,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     ingest.set_defaults(run=_ingest)
 
     search = commands.add_parser("search", help="full-text search over documents and claims")
-    search.add_argument("query", help='words, "quoted phrases", OR, -excluded')
+    search.add_argument("query", help='words, "quoted phrases", OR, -excluded (put -- before '
+                        'a query that starts with -)')
     search.add_argument("--limit", type=int, default=20)
     _db(search, json_flag=True)
     search.set_defaults(run=_search)

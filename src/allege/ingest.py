@@ -9,6 +9,7 @@ recorded with its reason and skipped; the run goes on.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +20,7 @@ from itertools import islice
 from .analysis import analyze_documents
 from .model import Analysis, Document
 from .read import Columns, Item, iter_items
-from .store.db import Store
+from .store.db import Store, StoreError
 from .store.save import record_pending, record_skip, save_analysis, stored
 
 BATCH = 32
@@ -65,10 +66,13 @@ def ingest(
     for batch in _batches(items, batch_size):
         documents = _triage(batch, store, summary)
         for analysis, source in _analyse(documents, workers, batch_size):
-            if save_analysis(store, analysis, source=source):
-                summary.stored += 1
-            else:
-                summary.known += 1
+            try:
+                saved = save_analysis(store, analysis, source=source)
+            except StoreError as error:  # this document only; the run goes on
+                _skip(store, summary, source, str(error))
+                continue
+            summary.stored += saved
+            summary.known += not saved
         if progress is not None:
             progress(len(batch))
     summary.seconds = time.perf_counter() - started
@@ -88,13 +92,16 @@ def _triage(batch: list[Item], store: Store, summary: IngestSummary) -> list[tup
     seen: set[str] = set()
     for item in batch:
         if item.error is not None:
-            record_skip(store, item.source, item.error)
-            summary.skipped[_reason(item.error)] += 1
+            _skip(store, summary, item.source, item.error)
         elif item.waiting_url is not None:
             summary.waiting += record_pending(store, item.waiting_url, feed=item.source)
         elif item.document.hash in known or item.document.hash in seen:
             summary.known += 1
+        elif "\x00" in item.document.text:
+            _skip(store, summary, item.source, f"{item.source} contains NUL characters, "
+                  "which no article text has: check that it is a text file")
         elif item.document.language != "en":
+            seen.add(item.document.hash)
             save_analysis(store, Analysis(item.document), status="non_english", source=item.source)
             summary.non_english += 1
         else:
@@ -103,9 +110,17 @@ def _triage(batch: list[Item], store: Store, summary: IngestSummary) -> list[tup
     return todo
 
 
-def _reason(error: str) -> str:
-    """A short category for the summary: the message up to its first colon or full stop."""
-    head = error.split(":")[0].split(". ")[0]
+def _skip(store: Store, summary: IngestSummary, source: str, error: str) -> None:
+    record_skip(store, source, error)
+    summary.skipped[reason(error, source)] += 1
+
+
+def reason(error: str, source: str = "") -> str:
+    """A short category for the summary: the message without its file names, up to its
+    first colon or full stop ("FILE is a PNG image, not text")."""
+    text = error.replace(source.split("#")[0], "FILE") if source else error
+    text = re.sub(r"(?:[A-Za-z]:)?(?:/[^\s:/]+)+/?", "FILE", text)
+    head = text.split(": ")[0].split(". ")[0]
     return head if len(head) < 60 else head[:57] + "…"
 
 
@@ -134,9 +149,10 @@ _POOL: ProcessPoolExecutor | None = None
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     global _POOL
+    workers = min(workers, os.cpu_count() or 1)
     if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
         _shutdown_pool()
-        _POOL = ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1))
+        _POOL = ProcessPoolExecutor(max_workers=workers)
     return _POOL
 
 

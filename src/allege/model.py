@@ -76,6 +76,9 @@ class Entity:
     type: str
     aliases: list[str] = field(default_factory=list)
     mentions: list[Span] = field(default_factory=list)
+    # For someone named only by a role ("Putin's spokesman"): {"predicate": "spokesperson_of",
+    # "of": entity id, "of_name": that entity's name, "of_type": its type}.
+    role: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

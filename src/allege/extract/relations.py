@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
-from ..model import Relation, Span
+from ..model import Entity, Relation, Span
 from ..resolve import Entities
 
 ROLES = {
@@ -112,3 +113,30 @@ def _evidence(doc: Doc, tokens: list[Token]) -> Span:
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t) for t in tokens)
     return Span.of(doc.text, start, end)
+
+
+def role_speaker(head: Token, words: str, entities: Entities,
+                 relations: list[Relation]) -> str | None:
+    """The entity a speaker named only by a role stands for: "Putin's spokesman" is whoever
+    the document names as Putin's spokesperson, else a new entity described by that role
+    (which the corpus store can match to the person across documents)."""
+    predicate = ROLES.get(head.lemma_.lower())
+    holder = _holder(head, entities) if predicate else None
+    if holder is None:
+        return None
+    known = [r.subject for r in relations if r.predicate == predicate and r.object == holder]
+    if len(set(known)) == 1:
+        entity = entities.get(known[0])
+        if words not in entity.aliases:
+            entity.aliases.append(words)
+        return entity.id
+    name = re.sub(r"^(the|a|an)\s+", "", words, flags=re.IGNORECASE)
+    existing = next((e for e in entities.entities if e.name == name and e.role), None)
+    if existing is not None:
+        return existing.id
+    owner = entities.get(holder)
+    entity = Entity(id=f"E{len(entities.entities) + 1}", name=name, type="PERSON",
+                    role={"predicate": predicate, "of": holder, "of_name": owner.name,
+                          "of_type": owner.type})
+    entities.entities.append(entity)
+    return entity.id

@@ -62,6 +62,10 @@ def resolve_corpus_entity(conn: Connection, entity: Entity, document: Document) 
 
 def canonical_entity(conn: Connection, entity: Entity) -> int:
     """The id of the corpus entity that ``entity`` names, created when none fits."""
+    if entity.role:
+        bearer = _by_role(conn, entity.role)
+        if bearer is not None:
+            return bearer
     keys = list(dict.fromkeys(name_key(n) for n in [entity.name, *entity.aliases]))
     split_from: dict[str, set[int]] = {key: set() for key in keys}
     merged_into = None
@@ -103,6 +107,17 @@ _EXACT = union(
 )
 _SURNAME = select(entities.c.id, entities.c.key).where(
     entities.c.type == "PERSON", entities.c.surname == bindparam("surname"))
+
+
+def _by_role(conn: Connection, role: dict[str, str]) -> int | None:
+    """The one entity the corpus knows in this role ("Putin's spokesman" -> Peskov)."""
+    keys = [name_key(role["of_name"])]
+    holders = {r.id for r in conn.execute(_EXACT, {"keys": keys, "type": role["of_type"]})}
+    if not holders:
+        return None
+    bearers = set(conn.scalars(select(relations.c.subject_id).where(
+        relations.c.predicate == role["predicate"], relations.c.object_id.in_(holders))))
+    return int(bearers.pop()) if len(bearers) == 1 else None
 
 
 def _by_surname(conn: Connection, key: str, forbidden: set[int]) -> int | None:

@@ -164,7 +164,11 @@ def is_stored(store: Store, document: Document | str) -> bool:
 def record_skip(store: Store, source: str, reason: str) -> None:
     """Note that the item at ``source`` was skipped, and why."""
     with store.write() as conn:
-        conn.execute(insert(skipped).values(source=source, reason=reason, at=datetime.now(UTC)))
+        known = conn.scalar(select(skipped.c.id).where(skipped.c.source == source,
+                                                      skipped.c.reason == reason))
+        if known is None:  # skipping the same item again on a re-run changes nothing
+            conn.execute(insert(skipped).values(source=source, reason=reason,
+                                                at=datetime.now(UTC)))
 
 
 @dataclass(frozen=True)
