@@ -15,7 +15,7 @@ from .extract.disputes import find_disputes
 from .extract.relations import find_relations, role_speaker
 from .extract.spans import Found, extent
 from .model import Analysis, Claim, Content, Cue, Document, Entity, Span, Speaker
-from .nlp import parse_many
+from .nlp import parse_many, text_of
 from .resolve import Entities, resolve_entities, speaker_entity
 from .tagger import load_tagger, tag_docs
 
@@ -76,7 +76,7 @@ def analyze_doc(document: Document, doc: Doc) -> Analysis:
 
 
 def _claim(doc: Doc, number: int, found: Found, entities: Entities) -> Claim:
-    text = doc.text
+    text = text_of(doc)
     speaker = None
     if found.source is not None:
         entity = None
@@ -117,7 +117,7 @@ def _unrecognised_name(doc: Doc, source: tuple[int, int], entities: Entities) ->
         kind = "ORG" if words[0].i != span.start else "PERSON"
         known = Entity(id=f"E{len(entities.entities) + 1}", name=name, type=kind)
         entities.entities.append(known)
-    known.mentions.append(Span.of(doc.text, words[0].idx, words[-1].idx + len(words[-1])))
+    known.mentions.append(Span.of(text_of(doc), words[0].idx, words[-1].idx + len(words[-1])))
     for t in words:
         entities.by_token[t.i] = known.id
     return known.id

@@ -13,7 +13,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -57,27 +57,48 @@ def ingest(
 ) -> IngestSummary:
     """Read every item under ``paths``, analyse the new English documents and store them.
 
-    ``workers`` > 1 runs the analysis in that many processes; the store is written by this
-    process only.
+    The analysis runs in ``workers`` processes (at least one) while this process reads the
+    next batch and writes the previous one to the store, which only it writes.
     """
     summary = IngestSummary()
     started = time.perf_counter()
+    pool = _pool(workers)
     items = iter_items(paths, columns=columns, fetch=fetch)
+    previous: _Batch | None = None
     for batch in _batches(items, batch_size):
-        documents = _triage(batch, store, summary)
-        for analysis, source in _analyse(documents, workers, batch_size):
-            try:
-                saved = save_analysis(store, analysis, source=source)
-            except StoreError as error:  # this document only; the run goes on
-                _skip(store, summary, source, str(error))
-                continue
-            summary.stored += saved
-            summary.known += not saved
-        if progress is not None:
-            progress(len(batch))
+        todo = _triage(batch, store, summary)
+        current = _Batch(_submit(pool, [d for d, _ in todo], workers), [s for _, s in todo],
+                         len(batch))
+        if previous is not None:
+            _save(store, summary, previous, progress)
+        previous = current
+    if previous is not None:
+        _save(store, summary, previous, progress)
     summary.seconds = time.perf_counter() - started
-    _shutdown_pool()
     return summary
+
+
+@dataclass
+class _Batch:
+    """A batch on its way: analyses being computed, their sources, and its item count."""
+
+    analyses: list[Future[list[Analysis]]]
+    sources: list[str]
+    items: int
+
+
+def _save(store: Store, summary: IngestSummary, batch: _Batch, progress: Progress | None) -> None:
+    analyses = [a for future in batch.analyses for a in future.result()]
+    for analysis, source in zip(analyses, batch.sources):
+        try:
+            saved = save_analysis(store, analysis, source=source)
+        except StoreError as error:  # this document only; the run goes on
+            _skip(store, summary, source, str(error))
+            continue
+        summary.stored += saved
+        summary.known += not saved
+    if progress is not None:
+        progress(batch.items)
 
 
 def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -124,20 +145,14 @@ def reason(error: str, source: str = "") -> str:
     return head if len(head) < 60 else head[:57] + "…"
 
 
-def _analyse(todo: list[tuple[Document, str]], workers: int, batch_size: int
-             ) -> Iterator[tuple[Analysis, str]]:
-    if not todo:
-        return
-    documents = [d for d, _ in todo]
-    sources = [s for _, s in todo]
-    if workers <= 1:
-        yield from zip(analyze_documents(documents, batch_size=batch_size), sources)
-        return
-    pool = _pool(workers)
-    size = max(1, len(documents) // workers)
-    chunks = [documents[i:i + size] for i in range(0, len(documents), size)]
-    analyses = [a for chunk in pool.map(_analyse_chunk, chunks) for a in chunk]
-    yield from zip(analyses, sources)
+def _submit(pool: ProcessPoolExecutor, documents: list[Document], workers: int
+            ) -> list[Future[list[Analysis]]]:
+    """Start analysing ``documents``, split among the workers."""
+    if not documents:
+        return []
+    size = -(-len(documents) // max(1, workers))
+    return [pool.submit(_analyse_chunk, documents[i:i + size])
+            for i in range(0, len(documents), size)]
 
 
 def _analyse_chunk(documents: list[Document]) -> list[Analysis]:
@@ -148,8 +163,9 @@ _POOL: ProcessPoolExecutor | None = None
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per process, reused by later runs with the same number of workers."""
     global _POOL
-    workers = min(workers, os.cpu_count() or 1)
+    workers = max(1, min(workers, os.cpu_count() or 1))
     if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
         _shutdown_pool()
         _POOL = ProcessPoolExecutor(max_workers=workers)

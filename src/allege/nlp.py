@@ -77,3 +77,11 @@ def parse_many(texts: Iterable[str], nlp: Language | None = None, **pipe_kwargs)
     for ps in split:
         parts = [next(docs) for _ in ps]
         yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, built once per doc: spaCy rebuilds the string on every access."""
+    cached = doc.user_data.get("allege.text")
+    if cached is None or cached[0] != len(doc):  # a Doc joined from pieces has its own
+        cached = doc.user_data["allege.text"] = (len(doc), doc.text)
+    return cached[1]

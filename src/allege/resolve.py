@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from .nlp import text_of
 from .model import Entity, Span
 
 KEPT_TYPES = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
@@ -44,7 +45,7 @@ def resolve_entities(doc: Doc) -> Entities:
     mentions.sort(key=lambda m: m[0])
     result = Entities()
     keys: dict[str, Entity] = {}
-    text = doc.text  # spaCy rebuilds doc.text on every access
+    text = text_of(doc)
     for start, end, label in mentions:
         span = doc[start:end]
         name = _clean(span.text)
@@ -77,7 +78,7 @@ def _repeated(doc: Doc, mentions: list[tuple[int, int, str]]) -> list[tuple[int,
     found = []
     names = {(doc[s:e].text, label) for s, e, label in mentions if e - s > 1}
     for name, label in names:
-        for match in re.finditer(re.escape(name), doc.text):
+        for match in re.finditer(re.escape(name), text_of(doc)):
             span = doc.char_span(match.start(), match.end())
             if span is None or any(t.i in taken for t in span):
                 if span is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from ..nlp import text_of
 from ..model import Claim
 from ..resolve import Entities
 
@@ -43,7 +44,7 @@ def _carrier(doc: Doc, claim: Claim, claims: list[Claim], entities: Entities) ->
     if speaker is None:
         return None
     for other in reversed(claims[: claims.index(claim)]):
-        if "\n\n" in doc.text[other.cue.start:claim.cue.start]:
+        if "\n\n" in text_of(doc)[other.cue.start:claim.cue.start]:
             break
         if other.speaker and other.speaker.entity != speaker \
                 and speaker in _entities_in(doc, other, entities):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from ..nlp import text_of
 from .cues import Lexicon, load_lexicon
 from .nominal import find_nominal
 from .quotes import Quote, find_quotes
@@ -15,7 +16,7 @@ from .tagged import merge_tagged
 def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Found], list[Quote]]:
     """Every attribution in ``doc``, ordered by cue position, and the quotations found."""
     lexicon = lexicon or load_lexicon()
-    quotes = find_quotes(doc.text)
+    quotes = find_quotes(text_of(doc))
     used: set[int] = set()
     found = list(find_nominal(doc, quotes, lexicon, used))
     found += find_verbal(doc, quotes, lexicon, used)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
+from ..nlp import text_of
 from ..model import Claim, Dispute
 from ..resolve import Entities
 
@@ -109,9 +110,9 @@ def _normal(word: str) -> str:
 
 def _statement(doc: Doc, claim: Claim, claims: list[Claim]) -> list[Claim]:
     """The speaker's consecutive claims in the claim's paragraph."""
-    start = doc.text.rfind("\n\n", 0, claim.cue.start)
-    end = doc.text.find("\n\n", claim.cue.start)
-    end = len(doc.text) if end < 0 else end
+    start = text_of(doc).rfind("\n\n", 0, claim.cue.start)
+    end = text_of(doc).find("\n\n", claim.cue.start)
+    end = len(text_of(doc)) if end < 0 else end
     return [c for c in claims if start <= c.cue.start < end and _speaks(c) == _speaks(claim)
             and c.stance not in RESPONSES]
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
+from ..nlp import text_of
 from .cues import Lexicon
 from .quotes import Quote
 from .spans import Found, Segment, extent, subtree_indices, token_segments
@@ -62,21 +63,21 @@ def _according_to(doc: Doc, according: Token) -> Found | None:
 
 def _headline_colon(doc: Doc, colon: Token) -> Found | None:
     """"Graham: Trump's rhetoric is hateful" — a name, a colon, then what they say."""
-    line_start = doc.text.rfind("\n", 0, colon.idx) + 1
+    line_start = text_of(doc).rfind("\n", 0, colon.idx) + 1
     before = [t for t in colon.sent if line_start <= t.idx < colon.idx and not t.is_space]
     if not 1 <= len(before) <= 5 or not any(t.pos_ == "PROPN" for t in before):
         return None
     if any(t.pos_ in ("VERB", "AUX") or t.is_punct for t in before):
         return None
-    line_end = doc.text.find("\n", colon.idx)
-    line_end = len(doc.text) if line_end < 0 else line_end
+    line_end = text_of(doc).find("\n", colon.idx)
+    line_end = len(text_of(doc)) if line_end < 0 else line_end
     after = [t.i for t in colon.sent if colon.idx < t.idx < line_end]
     if len(after) < 3:
         return None
     head = next((t for t in before if t.head.i not in {b.i for b in before}), before[-1])
     return Found(
         cue=[(colon.idx, colon.idx + 1)], cue_lemma=":", content=token_segments(doc, after),
-        kind="direct" if doc.text[colon.idx + 1:].lstrip()[:1] in "\"“‘'" else "indirect",
+        kind="direct" if text_of(doc)[colon.idx + 1:].lstrip()[:1] in "\"“‘'" else "indirect",
         stance="asserts", sentence=0, source=(before[0].idx, before[-1].idx + len(before[-1])),
         source_head=head.i, rule="colon", tokens={colon.i},
     )

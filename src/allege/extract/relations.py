@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
+from ..nlp import text_of
 from ..model import Entity, Relation, Span
 from ..resolve import Entities
 
@@ -112,7 +113,7 @@ def _nearest(near: Token, entity_id: str, entities: Entities) -> list[Token]:
 def _evidence(doc: Doc, tokens: list[Token]) -> Span:
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t) for t in tokens)
-    return Span.of(doc.text, start, end)
+    return Span.of(text_of(doc), start, end)
 
 
 def role_speaker(head: Token, words: str, entities: Entities,

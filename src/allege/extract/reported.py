@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
+from ..nlp import text_of
 from .confidence import SPEECH
 from .cues import Lexicon, VerbCue
 from .quotes import Quote
@@ -84,7 +85,7 @@ def _attribution(
         content = token_segments(doc, keep)
     if not content:
         return None
-    kind = _kind(doc.text, content, quotes) if rule != "direct" else "direct"
+    kind = _kind(text_of(doc), content, quotes) if rule != "direct" else "direct"
     source, head = source_of(doc, verb, content)
     return Found(
         cue=token_segments(doc, cue_tokens), cue_lemma=verb.lemma_.lower(), content=content,
@@ -151,12 +152,12 @@ def _direct(doc: Doc, verb: Token, quotes: list[Quote]) -> list[Segment] | None:
     after = next((q for q in quotes if q.start >= doc[hi].idx
                   and _only_link(doc, doc[hi].idx + len(doc[hi]), q.start, verb)), None)
     if before is not None and _quote_in_sentence(doc, before, verb):
-        segments = [before.inner(doc.text)]
+        segments = [before.inner(text_of(doc))]
         if after is not None and after.start - segments[0][1] < 400:
-            segments.append(after.inner(doc.text))
+            segments.append(after.inner(text_of(doc)))
         return segments
     if after is not None and _opens_after_link(doc, verb, after):
-        return [after.inner(doc.text)]
+        return [after.inner(text_of(doc))]
     return None
 
 
@@ -176,7 +177,7 @@ def _only_link(doc: Doc, start: int, end: int, verb: Token) -> bool:
     allowed = _clause_indices(verb)
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
-        return doc.text[start:end].strip(" \n,:;—–-") == ""
+        return text_of(doc)[start:end].strip(" \n,:;—–-") == ""
     for token in span:
         if token.i in allowed or token.is_punct or token.is_space:
             continue
@@ -188,12 +189,12 @@ def _only_link(doc: Doc, start: int, end: int, verb: Token) -> bool:
 
 def _quote_in_sentence(doc: Doc, quote: Quote, verb: Token) -> bool:
     """The quotation ends inside the cue's sentence, in the same paragraph."""
-    return quote.end > verb.sent.start_char and "\n" not in doc.text[quote.end:verb.idx]
+    return quote.end > verb.sent.start_char and "\n" not in text_of(doc)[quote.end:verb.idx]
 
 
 def _opens_after_link(doc: Doc, verb: Token, quote: Quote) -> bool:
     """"He said: “…”" or "He told reporters, “…”": a colon or comma opens the quotation."""
-    gap = doc.text[verb.idx + len(verb):quote.start]
+    gap = text_of(doc)[verb.idx + len(verb):quote.start]
     if "\n\n" in gap.strip():
         return False
     has_clause = any(c.dep_ == "ccomp" and c.idx < quote.start for c in verb.children)

@@ -12,9 +12,11 @@ PolNeAR's span conventions and many cues no lexicon lists. So:
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
+from ..nlp import text_of
 from .confidence import family
 from .cues import Lexicon
 from .quotes import Quote
@@ -40,7 +42,8 @@ def merge_tagged(doc: Doc, found: list[Found], quotes: list[Quote], lexicon: Lex
     """The rule attributions refined by the tagged spans, plus the tagged-only ones."""
     if SPANS_KEY not in doc.spans:
         return found
-    tagged = {label: [s for s in doc.spans[SPANS_KEY] if s.label_ == label]
+    text = text_of(doc)
+    tagged = {label: [_Tag(s, _trimmed(text, s)) for s in doc.spans[SPANS_KEY] if s.label_ == label]
               for label in ("CUE", "SOURCE", "CONTENT")}
     used_cues: set[int] = set()
     for f in found:
@@ -50,16 +53,36 @@ def merge_tagged(doc: Doc, found: list[Found], quotes: list[Quote], lexicon: Lex
     for cue in tagged["CUE"]:
         if cue.start in used_cues or any(_overlaps(seg, _seg(cue)) for f in found for seg in f.cue):
             continue
-        new = _from_tags(doc, cue, tagged, quotes, lexicon, starts)
+        new = _from_tags(text, cue, tagged, quotes, lexicon, starts)
         if new is not None:
             found.append(new)
     found.sort(key=lambda f: f.cue[0])
     return found
 
 
-def _seg(span: Span) -> Segment:
+@dataclass(frozen=True)
+class _Tag:
+    """A tagged span and its character extent (computed once: ``text_of(doc)`` is costly)."""
+
+    span: Span
+    seg: Segment
+
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+    @property
+    def end(self) -> int:
+        return self.span.end
+
+    @property
+    def root(self):
+        return self.span.root
+
+
+def _trimmed(text: str, span: Span) -> Segment:
     """The span's characters, less the commas and white space the tagger took at its edges."""
-    text, start, end = span.doc.text, span.start_char, span.end_char
+    start, end = span.start_char, span.end_char
     while start < end and text[start] in _EDGES:
         start += 1
     while end > start and text[end - 1] in _EDGES:
@@ -67,11 +90,15 @@ def _seg(span: Span) -> Segment:
     return (start, end) if end > start else (span.start_char, span.end_char)
 
 
+def _seg(tag: _Tag) -> Segment:
+    return tag.seg
+
+
 def _overlaps(a: Segment, b: Segment) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _refine(f: Found, tagged: dict[str, list[Span]], used_cues: set[int]) -> None:
+def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int]) -> None:
     """Take the tagged extents where they only widen or confirm what the rule found, so the
     claim keeps its meaning (cue words, what a response is about, who speaks)."""
     cue = next((c for c in tagged["CUE"] if any(_overlaps(_seg(c), s) for s in f.cue)), None)
@@ -111,18 +138,18 @@ def _agree(tagged: list[Segment], rule: list[Segment]) -> bool:
 
 
 def _from_tags(
-    doc: Doc, cue: Span, tagged: dict[str, list[Span]], quotes: list[Quote], lexicon: Lexicon,
+    text: str, cue: _Tag, tagged: dict[str, list[_Tag]], quotes: list[Quote], lexicon: Lexicon,
     starts: list[int],
 ) -> Found | None:
-    sentence = bisect_right(starts, cue.start_char) - 1
+    sentence = bisect_right(starts, cue.seg[0]) - 1
     near = [c for c in tagged["CONTENT"]
-            if abs(bisect_right(starts, c.start_char) - 1 - sentence) <= _REACH
-            or c.start_char <= cue.start_char < c.end_char]
-    linked = [c for c in near if _linked(cue, c)]
+            if abs(bisect_right(starts, c.seg[0]) - 1 - sentence) <= _REACH
+            or c.seg[0] <= cue.seg[0] < c.seg[1]]
+    linked = [c for c in near if _linked(text, cue, c)]
     if not linked:
         return None
     content = min(linked, key=lambda c: _distance(_seg(c), _seg(cue)))
-    sources = [s for s in tagged["SOURCE"] if bisect_right(starts, s.start_char) - 1 == sentence]
+    sources = [s for s in tagged["SOURCE"] if bisect_right(starts, s.seg[0]) - 1 == sentence]
     source = min(sources, key=lambda s: _distance(_seg(s), _seg(cue)), default=None)
     root = cue.root
     verb = lexicon.verb(root.lemma_)
@@ -131,19 +158,19 @@ def _from_tags(
         kind=_kind(_seg(content), quotes), stance=verb.stance if verb else "asserts",
         sentence=sentence, source=_seg(source) if source is not None else None,
         source_head=source.root.i if source is not None else None, rule="tagged",
-        tokens={t.i for t in cue},
+        tokens={t.i for t in cue.span},
     )
 
 
-def _linked(cue: Span, content: Span) -> bool:
+def _linked(text: str, cue: _Tag, content: _Tag) -> bool:
     """The parse joins cue and content: one governs the other, or the content is quoted
     right next to the cue."""
     root = cue.root
-    if any(t.head.i == root.i for t in content):
+    if any(t.head.i == root.i for t in content.span):
         return True  # the content hangs from the cue ("said that …", "criticized X")
     if any(content.start <= a.i < content.end for a in root.ancestors):
         return True  # the cue is inserted in the content ("…, she said, …")
-    gap = cue.doc.text[min(cue.end_char, content.end_char):max(cue.start_char, content.start_char)]
+    gap = text[min(cue.seg[1], content.seg[1]):max(cue.seg[0], content.seg[0])]
     return len(gap.strip(" ,:\n“”\"'")) == 0 and len(gap) < 4
 
 
