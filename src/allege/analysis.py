@@ -37,7 +37,7 @@ def analyze_documents(
     documents: Iterable[Document],
     *,
     nlp: Language | None = None,
-    batch_size: int = 16,
+    batch_size: int = 64,
     tagger: Language | None | bool = None,
 ) -> Iterator[Analysis]:
     """Analyse many documents, parsing them in batches with ``nlp.pipe``.

@@ -23,7 +23,7 @@ from .read import Columns, Item, iter_items
 from .store.db import Store, StoreError
 from .store.save import record_pending, record_skip, save_analysis, stored
 
-BATCH = 32
+BATCH = 64
 
 
 @dataclass
