@@ -52,9 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     polnear.add_argument("--json", action="store_true", help="print the scores as JSON")
     polnear.set_defaults(run=_eval_polnear)
 
-    from .cli_corpus import add_commands
+    emergent = sets.add_parser(
+        "emergent", help="claim verdicts on Emergent's 60 test claims (macro-F1)",
+        description="Claim-level verdicts (true / false / unknown) from the articles' "
+                    "stances and the credibility grades, thresholds fitted on the train claims.")
+    emergent.add_argument("--data", type=Path, required=True, help="the Emergent folder")
+    emergent.set_defaults(run=_eval_emergent)
 
-    add_commands(commands)
+    from . import cli_corpus, cli_corroborate
+
+    cli_corpus.add_commands(commands)
+    cli_corroborate.add_commands(commands)
     return parser
 
 
@@ -119,3 +127,9 @@ def _eval_polnear(args: argparse.Namespace) -> None:
     console = Console()
     for table in format_table(scores):
         console.print(table)
+
+
+def _eval_emergent(args: argparse.Namespace) -> None:
+    from .eval.emergent import evaluate
+
+    Console().print(str(evaluate(args.data)), highlight=False)

@@ -185,3 +185,21 @@ pending = Table(
     Column("feed", Text),
     Column("first_seen", DateTime(timezone=True), nullable=False),
 )
+
+
+# Propositions (corroborate/propositions.py): claims across documents that state the same
+# thing, each with its member's stance. Rebuilt as a whole; created by migration 0002.
+propositions = Table(
+    "propositions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+)
+proposition_members = Table(
+    "proposition_members", metadata,
+    Column("proposition_id", Integer,
+           ForeignKey("propositions.id", ondelete="CASCADE"), primary_key=True),
+    Column("claim_id", Integer, ForeignKey("claims.id", ondelete="CASCADE"),
+           primary_key=True, index=True),
+    Column("stance", String(30), nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Corroboration: one claim across many sources (stance of articles toward claims)."""
