@@ -66,8 +66,10 @@ def _named_spans(doc: Doc) -> list[tuple[int, int, str]]:
     for token in doc:
         if token.dep_ in ("appos", "compound") and token.head.lemma_.lower() in MEDIA_NOUNS \
                 and token.pos_ == "PROPN":
-            start, end = token.left_edge.i, token.right_edge.i + 1
+            start, end = token.left_edge.i, token.i + 1
             start += doc[start].dep_ == "det"
+            while end <= token.right_edge.i and doc[end].pos_ in ("PROPN", "NUM"):
+                end += 1  # "Russia One", "Channel 4": but not ", Vantor's claims"
             spans = [s for s in spans if s[1] <= start or s[0] >= end] + [(start, end, "ORG")]
     return spans
 

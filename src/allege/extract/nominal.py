@@ -43,22 +43,31 @@ def _according_to(doc: Doc, according: Token) -> Found | None:
     source = next((c for c in to.children if c.dep_ == "pobj"), None)
     if source is None:
         return None
+    named = _before_comma(doc, subtree_indices(source), source)
     keep = {t.i for t in according.sent if not t.is_space} - subtree_indices(according)
+    keep |= subtree_indices(source) - named  # what the parser hung on the source by mistake
     colons = [t.i for t in according.sent if t.text == ":" and t.i < according.i]
     if colons:  # "And it has not gone unnoticed: according to polls, …"
         keep = {i for i in keep if i > colons[-1]}
     content = token_segments(doc, keep)
     if not content:
         return None
-    source_span = token_segments(doc, subtree_indices(source))
+    source_span = token_segments(doc, named)
     cue_tokens = {according.i, to.i}
     return Found(
         cue=token_segments(doc, cue_tokens), cue_lemma="according to", content=content,
         kind="according_to", stance="asserts", sentence=0,
         source=extent(source_span) if source_span else None,
         source_head=_named_head(source).i, rule="according_to",
-        tokens=cue_tokens | subtree_indices(source),
+        tokens=cue_tokens | named,
     )
+
+
+def _before_comma(doc: Doc, indices: set[int], head: Token) -> set[int]:
+    """The source phrase up to the first comma after its head: in "according to a report by
+    X, Y's claims took …" the parser may attach "Y's claims" to the source."""
+    comma = next((i for i in sorted(indices) if i > head.i and doc[i].text == ","), None)
+    return indices if comma is None else {i for i in indices if i < comma}
 
 
 def _headline_colon(doc: Doc, colon: Token) -> Found | None:
@@ -90,6 +99,10 @@ def _named_head(phrase: Token) -> Token:
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if pobj is not None and pobj.pos_ == "PROPN":
                 return pobj
+            name = next((c for c in pobj.children if c.dep_ == "appos" and c.pos_ == "PROPN"),
+                        None) if pobj is not None else None
+            if name is not None:  # "a report by the news agency Agentia Norda"
+                return name
     return phrase
 
 

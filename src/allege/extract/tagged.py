@@ -116,7 +116,8 @@ def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int]) -> Non
     if f.source is not None:
         source = next((s for s in tagged["SOURCE"] if _overlaps(_seg(s), f.source)), None)
         if source is not None and f.source_head is not None and \
-                source.start <= f.source_head < source.end:
+                source.start <= f.source_head < source.end and \
+                not any(_overlaps(source.seg, c) for c in f.content):
             f.source = _seg(source)
     f.rule += "+tagged"
 
