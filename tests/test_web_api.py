@@ -376,3 +376,81 @@ def test_only_web_addresses_become_links():
     assert web_url("javascript:alert(1)") is None
     assert web_url(" JAVASCRIPT:alert(1)") is None
     assert web_url(None) is None
+
+
+# Propositions across documents -------------------------------------------------------------
+
+ASSERTS = {"title": "Minister accuses neighbour", "outlet": "Northern Herald",
+           "published": "2021-03-01",
+           "text": "Defence Minister John Harlow said that the army of Velmar had shelled "
+                   "the border town of Kessa on Sunday."}
+DENIES = {"title": "Velmar rejects shelling report", "outlet": "Velmar Times",
+          "published": "2021-03-02",
+          "text": "A Velmar government spokesman, Anton Brel, denied that the army of Velmar "
+                  "had shelled the border town of Kessa."}
+
+
+def test_a_denied_claim_becomes_a_contested_graded_proposition(store: Store):
+    with client_for(store, token=TOKEN, registry={}) as client:
+        assert client.get("/api/propositions").json()["total"] == 0
+        ids = [client.post("/api/ingest", headers=AUTH, json=a).json()["id"]
+               for a in (DENIES, ASSERTS)]  # ingested out of date order
+        page = client.get("/api/propositions", params={"contested": True}).json()
+        assert page["total"] == 1
+        kessa = page["items"][0]
+        assert "Kessa" in kessa["text"] and kessa["contested"]
+        assert kessa["grade"]["code"] == "F4" and "denied" in kessa["grade"]["explanation"]
+        assert kessa["documents"] == 2
+        assert kessa["outlets"] == ["Northern Herald", "Velmar Times"]
+        assert {s["origin"] for s in kessa["sources"]} == {"John Harlow", "Anton Brel"}
+        assert [(t["published"], t["verb"], t["speaker"], t["outlet"])
+                for t in kessa["timeline"]] == [
+            ("2021-03-01", "asserted", "John Harlow", "Northern Herald"),
+            ("2021-03-02", "denied", "Anton Brel", "Velmar Times")]
+        assert kessa["timeline"][0]["chain"] == ["John Harlow", "Northern Herald"]
+        assert client.get(kessa["url"]).status_code == 200
+        one = client.get(f"/api/propositions/{kessa['id']}").json()
+        assert one == kessa
+        assert client.get("/api/propositions/999999").status_code == 404
+
+        disputes = client.get("/api/disputes", params={"source": "proposition"}).json()
+        contest = disputes["items"][0]
+        assert contest["source"] == "proposition" and contest["grade"] == "F4"
+        assert contest["kind"] == "denies" and contest["proposition"] == kessa["text"]
+        sides = {s["label"]: s for s in contest["sides"]}
+        assert sides["John Harlow"]["stances"] == ["asserts"]
+        assert sides["Anton Brel"]["stances"] == ["denies"]
+        assert sides["Anton Brel"]["claims"][0]["outlet"] == "Velmar Times"
+        assert sides["John Harlow"]["claims"][0]["grade"] == "F4"
+        everything = client.get("/api/disputes").json()
+        assert contest in everything["items"]
+
+        html = client.get("/disputes").text
+        assert f'href="/propositions/{kessa["id"]}"' in html and "Anton Brel" in html
+        board = client.get("/claims", params={"grade": "F4"}).text
+        assert "John Harlow" in board and "Anton Brel" in board
+        assert "<option selected>F4</option>" in board
+        assert "John Harlow" not in client.get("/claims", params={"grade": "A1"}).text
+        reader = client.get(f"/documents/{ids[1]}").text
+        assert f'href="/propositions/{kessa["id"]}"' in reader and ">F4<" in reader
+
+
+def test_grades_use_the_registry_and_follow_new_ingests(store: Store):
+    with client_for(store, token=TOKEN, registry={"John Harlow": "B"}) as client:
+        client.post("/api/ingest", headers=AUTH, json=ASSERTS)
+        assert client.get("/api/propositions").json()["total"] == 0  # one source, no reply
+        client.post("/api/ingest", headers=AUTH, json=DENIES)
+        kessa = client.get("/api/propositions").json()["items"][0]
+        assert kessa["grade"]["code"] == "B4"
+
+
+def test_proposition_pages_escape_article_text(store: Store):
+    hostile = {**DENIES, "text": DENIES["text"].replace("Kessa", "Kessa <b>bold</b>")}
+    with client_for(store, token=TOKEN, registry={}) as client:
+        for article in (ASSERTS, hostile):
+            client.post("/api/ingest", headers=AUTH, json=article)
+        kessa = client.get("/api/propositions").json()["items"][0]
+        for path in (kessa["url"], "/disputes"):
+            page = client.get(path)
+            assert "<b>bold</b>" not in page.text and "<script>" not in page.text
+            assert page.headers["content-security-policy"] == CSP

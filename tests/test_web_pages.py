@@ -237,3 +237,42 @@ def test_start_page_and_lists(server, kadyrov, page, shots):
     page.goto(f"{server}/nowhere")
     playwright_api.expect(page.locator("h1")).to_have_text("404")
     assert [e for e in page.errors if "404" not in e] == []
+
+
+def test_proposition_page_shows_the_timeline_of_both_sources(server, page, shots):
+    denial = ingest(server, title="Velmar rejects shelling report", outlet="Velmar Times",
+                    published="2021-03-02",
+                    text="A Velmar government spokesman, Anton Brel, denied that the army of "
+                         "Velmar had shelled the border town of Kessa.")
+    ingest(server, title="Minister accuses neighbour", outlet="Northern Herald",
+           published="2021-03-01",
+           text="Defence Minister John Harlow said that the army of Velmar had shelled the "
+                "border town of Kessa on Sunday.")
+    page.goto(f"{server}/disputes")
+    contest = page.locator("#contested .proposition-dispute", has_text="Kessa")
+    playwright_api.expect(contest).to_have_count(1)
+    playwright_api.expect(contest.locator(".side")).to_have_count(2)
+    playwright_api.expect(contest).to_contain_text("Anton Brel")
+    playwright_api.expect(contest).to_contain_text("Northern Herald")
+    page.screenshot(path=str(shots / "disputes-propositions.png"), full_page=True)
+
+    contest.locator("h3 a").click()
+    page.wait_for_url("**/propositions/*")
+    entries = page.locator("#timeline .timeline-entry")
+    playwright_api.expect(entries).to_have_count(2)
+    playwright_api.expect(entries.nth(0)).to_contain_text("2021-03-01")
+    playwright_api.expect(entries.nth(0)).to_contain_text("John Harlow")
+    playwright_api.expect(entries.nth(0)).to_contain_text("asserted")
+    playwright_api.expect(entries.nth(0)).to_contain_text("Northern Herald")
+    playwright_api.expect(entries.nth(1)).to_contain_text("Anton Brel")
+    playwright_api.expect(entries.nth(1)).to_contain_text("denied")
+    playwright_api.expect(entries.nth(1)).to_contain_text("Velmar Times")
+    playwright_api.expect(page.locator(".doc-head .grade")).to_have_text(re.compile(r"^[A-F]4$"))
+    playwright_api.expect(page.locator("#provenance")).to_contain_text("John Harlow → Northern Herald")
+    page.screenshot(path=str(shots / "proposition-timeline.png"), full_page=True)
+
+    page.goto(f"{server}/documents/{denial}")
+    page.locator(".hl-cue", has_text="denied").first.click()
+    card = page.locator(".claim-card:visible")
+    playwright_api.expect(card.locator("a.proposition-link")).to_contain_text("Kessa")
+    assert page.errors == []

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from .. import store as corpus_store
 from ..model import Stance
 from ..store import Store
-from . import corpus, disputes
+from . import corpus, disputes, propositions
 from .access import settings, write_access
 from .articles import analyse, article_from_request, ingest_document
 from .formatting import MARK, plain
@@ -26,6 +26,8 @@ from .schemas import (
     ErrorOut,
     GraphOut,
     IngestOut,
+    PropositionOut,
+    PropositionPage,
     RelationPage,
     SearchOut,
     StatsOut,
@@ -126,15 +128,30 @@ def list_relations(store: StoreDep, entity: int | None = None, predicate: str | 
 
 
 @router.get("/disputes", response_model=DisputePage,
-            summary="Disputes, each with its sides and their claims")
+            summary="Disputes inside documents, then contested propositions across them")
 def list_disputes(
+    request: Request,
     store: StoreDep,
     document: Annotated[str | None, Query(pattern=r"^[0-9a-fA-F]{16,64}$")] = None,
+    source: Annotated[str | None, Query(pattern=r"^(document|proposition)$",
+                                        description='only "document" or "proposition"')
+                      ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    items, total = disputes.disputes_page(store, document=document, limit=limit,
-                                          offset=offset)
+    """In-document disputes (newest documents first), followed by the contested
+    propositions (``source="proposition"``, graded; their ids are proposition ids)."""
+    items: list[Any] = []
+    total = 0
+    if source in (None, "document"):
+        items, total = disputes.disputes_page(store, document=document, limit=limit,
+                                              offset=offset)
+    if source in (None, "proposition") and document is None:
+        contested = propositions.contested_disputes(propositions.ensure(request),
+                                                    propositions.registry(request))
+        start = max(0, offset - total)
+        items += contested[start:start + limit - len(items)]
+        total += len(contested)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -143,6 +160,33 @@ def get_dispute(store: StoreDep, dispute_id: int) -> Any:
     found = disputes.dispute(store, dispute_id)
     if found is None:
         raise HTTPException(404, f"No dispute has id {dispute_id}; list them at /api/disputes.")
+    return found
+
+
+@router.get("/propositions", response_model=PropositionPage,
+            summary="Propositions across documents, contested first, each graded")
+def list_propositions(
+    request: Request,
+    contested: Annotated[bool | None, Query(description="only contested (or uncontested)")
+                         ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    store = propositions.ensure(request)
+    items, total = propositions.propositions_page(store, propositions.registry(request),
+                                                  contested=contested, limit=limit,
+                                                  offset=offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/propositions/{proposition_id}", response_model=PropositionOut,
+            summary="One proposition: its grade, provenance tree and timeline")
+def get_proposition(request: Request, proposition_id: int) -> Any:
+    found = propositions.one(propositions.ensure(request), proposition_id,
+                             propositions.registry(request))
+    if found is None:
+        raise HTTPException(404, f"No proposition has id {proposition_id}; "
+                                 "list them at /api/propositions.")
     return found
 
 
@@ -188,6 +232,8 @@ async def analyze(request: Request) -> Any:
 async def ingest(request: Request, response: Response, store: StoreDep) -> dict[str, Any]:
     document, source = await article_from_request(request, settings(request).max_upload)
     done = await run_in_threadpool(ingest_document, store, document, source)
-    if not done.stored:
+    if done.stored:
+        propositions.mark_stale(request)
+    else:
         response.status_code = 200
     return {**vars(done), "url": request.app.url_path_for("reader", document_id=done.id)}

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
+from ..corroborate.sources import Registry
 from ..errors import AllegeError, ModelNotFound
 from ..store import Store, connect
 from . import api, pages
@@ -57,12 +58,14 @@ Errors are JSON: `{{"error": "what went wrong and what to do", "status": 404}}`.
 
 
 def create_app(store_url: str | None = None, token: str | None = None,
-               max_upload: int = DEFAULT_MAX_UPLOAD, *, store: Store | None = None) -> FastAPI:
+               max_upload: int = DEFAULT_MAX_UPLOAD, *, store: Store | None = None,
+               registry: Registry | None = None) -> FastAPI:
     """The workbench over the store at ``store_url`` (default: ``$ALLEGE_DB``, else the file).
 
     ``token`` guards writes (default: ``$ALLEGE_TOKEN``; with none, writes are refused);
     ``max_upload`` bounds request bodies, in bytes. A ``store`` already open may be given
-    instead of its URL; it is then left open when the app stops.
+    instead of its URL; it is then left open when the app stops. ``registry`` grades the
+    sources (default: the analyst's registry file, re-read on each request).
     """
     owned = store is None
     opened = store if store is not None else connect(store_url)
@@ -81,6 +84,8 @@ def create_app(store_url: str | None = None, token: str | None = None,
     app.state.store = opened
     app.state.settings = Settings(token if token is not None else os.environ.get(TOKEN_ENV),
                                   max_upload)
+    app.state.registry = registry
+    app.state.propositions = "unchecked"  # built on first need when the store has none
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from .. import store as corpus_store
 from ..errors import AllegeError
 from ..model import STANCES
-from . import corpus, disputes, reader
+from . import corpus, disputes, propositions, reader
 from .access import check_token, settings
 from .api import DocumentId, StoreDep
 from .articles import article_from_request, ingest_document
@@ -68,7 +68,13 @@ def read_document(request: Request, store: StoreDep, document_id: DocumentId) ->
     analysis = corpus.document_analysis(store, document_id)
     if analysis is None:
         raise HTTPException(404, f"No stored document has id {document_id}.")
+    graded = propositions.claim_grades(propositions.ensure(request),
+                                       propositions.registry(request),
+                                       document=analysis["document"]["id"])
+    grades = {local: g for (doc, local), g in graded.items()
+              if doc == analysis["document"]["id"]}
     return render(request, "reader.html", analysis=analysis, document=analysis["document"],
+                  grades=grades,
                   pieces=reader.pieces(analysis["document"]["text"], analysis["claims"]),
                   panels=reader.panels(analysis))
 
@@ -90,12 +96,21 @@ def claims_board(
                                      f"YYYY-MM-DD, not {value!r}.")
     sort = sort if sort in SORTS else "published"
     rows = corpus_store.claims(store, limit=BOARD_CAP, **filters)
+    graded = propositions.claim_grades(propositions.ensure(request),
+                                       propositions.registry(request))
+    grades = {(c.document, c.claim): graded[(c.document, c.claim)]
+              for c in rows if (c.document, c.claim) in graded}
+    grade_options = sorted({g.grade for g in graded.values()})
+    grade = (grade or "").strip().upper() or None
+    if grade:
+        rows = [c for c in rows if _grade_matches(grades.get((c.document, c.claim)), grade)]
     rows.sort(key=SORTS[sort], reverse=order != "asc")
     start = (page - 1) * PAGE_SIZE
     return render(
         request, "claims.html", claims=rows[start:start + PAGE_SIZE], total=len(rows),
         capped=len(rows) >= BOARD_CAP, pager=pager(page, len(rows)), stances=STANCES,
-        outlets=list(corpus_store.stats(store).by_outlet), grade=grade, sort=sort,
+        outlets=list(corpus_store.stats(store).by_outlet), grade_filter=grade, grades=grades,
+        grade_options=grade_options, sort=sort,
         order="asc" if order == "asc" else "desc",
         params={**filters, "sort": sort, "order": order, "grade": grade},
     )
@@ -105,8 +120,20 @@ def claims_board(
 def dispute_list(request: Request, store: StoreDep, page: Page = 1) -> Response:
     items, total = disputes.disputes_page(store, limit=PAGE_SIZE,
                                           offset=(page - 1) * PAGE_SIZE)
+    contested = propositions.contested_disputes(propositions.ensure(request),
+                                                propositions.registry(request))
     return render(request, "disputes.html", disputes=items, total=total,
+                  contested=contested if page == 1 else [], contested_total=len(contested),
                   pager=pager(page, total), params={})
+
+
+@router.get("/propositions/{proposition_id}", name="proposition")
+def proposition_page(request: Request, proposition_id: int) -> Response:
+    found = propositions.one(propositions.ensure(request), proposition_id,
+                             propositions.registry(request))
+    if found is None:
+        raise HTTPException(404, f"No proposition has id {proposition_id}.")
+    return render(request, "proposition.html", proposition=found)
 
 
 @router.get("/disputes/{dispute_id}", name="dispute")
@@ -159,6 +186,8 @@ async def add_article(request: Request, store: StoreDep) -> Response:
                     "Adding an article", hint="enter it in the Token field")
         document, source = await article_from_request(request, limit)
         done = await run_in_threadpool(ingest_document, store, document, source)
+        if done.stored:
+            propositions.mark_stale(request)
     except (HTTPException, AllegeError) as error:
         status = error.status_code if isinstance(error, HTTPException) else 400
         message = error.detail if isinstance(error, HTTPException) else str(error)
@@ -166,6 +195,15 @@ async def add_article(request: Request, store: StoreDep) -> Response:
                       max_upload=limit, has_token=bool(settings(request).token))
     target = request.app.url_path_for("reader", document_id=done.id)
     return RedirectResponse(target, status_code=303)
+
+
+def _grade_matches(found: propositions.ClaimGrade | None, wanted: str) -> bool:
+    """A grade filter: "none" (ungraded), a code ("F4"), a letter ("F") or a digit ("4")."""
+    if wanted == "NONE":
+        return found is None
+    if found is None:
+        return False
+    return found.grade == wanted or wanted in (found.grade[0], found.grade[1:])
 
 
 @router.get("/docs")

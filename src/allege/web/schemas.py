@@ -248,6 +248,60 @@ class DisputePage(Page):
     items: list[DisputeOut]
 
 
+class GradeOut(BaseModel):
+    code: str = Field(description='Admiralty code: reliability A–F, credibility 1–6 ("F4")')
+    reliability: str
+    credibility: int
+    explanation: str
+
+
+class MemberOut(BaseModel):
+    document: str
+    claim: str
+    title: str | None = None
+    outlet: str | None
+    published: str | None
+    speaker: str | None
+    stance: str
+    content: str
+    chain: list[str] = Field(description="origin first, publishing outlet last")
+
+
+class SourceOut(BaseModel):
+    origin: str = Field(description="where the information started")
+    members: list[MemberOut]
+
+
+class TimelineOut(BaseModel):
+    published: str | None
+    stance: str
+    verb: str = Field(description='"asserted", "denied", "refused to confirm", …')
+    speaker: str | None
+    outlet: str | None
+    document: str
+    claim: str
+    title: str | None
+    content: str
+    chain: list[str]
+
+
+class PropositionOut(BaseModel):
+    id: int
+    text: str
+    grade: GradeOut
+    contested: bool = Field(description="someone asserts it and someone denies or "
+                                        "refuses to confirm it")
+    documents: int
+    outlets: list[str]
+    sources: list[SourceOut] = Field(description="independent sources: the provenance tree")
+    timeline: list[TimelineOut] = Field(description="members by publication date")
+    url: str = Field(description="the proposition's page")
+
+
+class PropositionPage(Page):
+    items: list[PropositionOut]
+
+
 class HitOut(BaseModel):
     kind: str
     document: str
