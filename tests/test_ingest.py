@@ -316,6 +316,28 @@ def stored_count(db: Path) -> int:
         return 0
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (its analysis workers)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children_file = task / "children"
+        if children_file.exists():
+            found += [int(c) for c in children_file.read_text().split()]
+    return found
+
+
+def assert_gone(pids: list[int], timeout: float = 10.0) -> None:
+    """The killed ingest's workers end too, instead of lingering as orphans."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if Path(f"/proc/{p}").exists()
+                 and "Z" not in Path(f"/proc/{p}/stat").read_text().split(")")[-1][:3]]
+        if not alive:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"worker processes {alive} outlived the killed ingest")
+
+
 def kill_half_way(folder: Path, db: Path, timeout: float = 45.0) -> int:
     """Start an ingest, SIGKILL it once some but not all documents are stored."""
     process = subprocess.Popen(
@@ -327,8 +349,10 @@ def kill_half_way(folder: Path, db: Path, timeout: float = 45.0) -> int:
         while time.monotonic() < deadline:
             n = stored_count(db)
             if 0 < n < KILL_ARTICLES:
+                workers = children(process.pid)
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=10)
+                assert_gone(workers)
                 return n
             if process.poll() is not None:
                 pytest.fail(f"ingest ended (status {process.returncode}) with {n} documents "

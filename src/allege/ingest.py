@@ -8,8 +8,10 @@ recorded with its reason and skipped; the run goes on.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -168,8 +170,19 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     workers = max(1, min(workers, os.cpu_count() or 1))
     if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
         _shutdown_pool()
-        _POOL = ProcessPoolExecutor(max_workers=workers)
+        _POOL = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent)
     return _POOL
+
+
+def _die_with_parent() -> None:
+    """In a worker: end when the ingest process ends, even when it is killed (Linux)."""
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (AttributeError, OSError):  # not Linux: the worker ends when its queue closes
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _shutdown_pool() -> None:
