@@ -59,6 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     emergent.add_argument("--data", type=Path, required=True, help="the Emergent folder")
     emergent.set_defaults(run=_eval_emergent)
 
+    fnc1 = sets.add_parser(
+        "fnc1", help="article stance (agree/disagree/discuss/unrelated) on FNC-1",
+        description="Label FNC-1 headline/body pairs with the shipped stance model and print "
+                    "the official weighted score as a percentage of the maximum, macro-F1, "
+                    "per-class F1 and the throughput in pairs/s.")
+    fnc1.add_argument("--data", type=Path, required=True, help="the FNC-1 folder")
+    fnc1.add_argument("--split", default="test",
+                      help="test (the competition test set, default) or holdout")
+    fnc1.add_argument("--limit", type=int, help="score only the first N pairs")
+    fnc1.set_defaults(run=_eval_fnc1)
+
     from . import cli_corpus, cli_corroborate
 
     cli_corpus.add_commands(commands)
@@ -133,3 +144,11 @@ def _eval_emergent(args: argparse.Namespace) -> None:
     from .eval.emergent import evaluate
 
     Console().print(str(evaluate(args.data)), highlight=False)
+
+
+def _eval_fnc1(args: argparse.Namespace) -> None:
+    from .eval.fnc1 import evaluate, format_table
+
+    console = Console()
+    for table in format_table(evaluate(args.data, args.split, limit=args.limit)):
+        console.print(table)
