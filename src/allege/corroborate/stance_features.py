@@ -160,7 +160,8 @@ class Idf:
         df: Counter[str] = Counter()
         for text in texts:
             df.update(set(content_stems(words(text))))
-        kept = [t for t, n in df.most_common(max_terms) if n >= min_df]
+        kept = sorted((t for t, n in df.items() if n >= min_df), key=lambda t: (-df[t], t))
+        kept = kept[:max_terms]
         n_docs = len(texts)
         return cls({t: math.log((1 + n_docs) / (1 + df[t])) + 1 for t in kept})
 
