@@ -81,7 +81,7 @@ def _claim(doc: Doc, number: int, found: Found, entities: Entities) -> Claim:
     if found.source is not None:
         entity = None
         if found.source_head is not None:
-            entity = speaker_entity(doc, doc[found.source_head], entities, [])
+            entity = speaker_entity(doc, doc[found.source_head], entities)
             entity = entity or _unrecognised_name(doc, found.source, entities)
         speaker = Speaker(*found.source, text[found.source[0]:found.source[1]], entity)
     cue_start, cue_end = extent(found.cue)

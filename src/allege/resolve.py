@@ -139,7 +139,7 @@ def _add_alias(entity: Entity, name: str) -> None:
         entity.aliases.append(name)
 
 
-def speaker_entity(doc: Doc, head: Token, found: Entities, speakers_so_far: list[str]) -> str | None:
+def speaker_entity(doc: Doc, head: Token, found: Entities) -> str | None:
     """The entity a source phrase names, points to by a pronoun, or describes by a title."""
     if found.at(head.i):
         return found.at(head.i)

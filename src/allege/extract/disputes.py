@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from ..nlp import text_of
 from ..model import Claim, Dispute
@@ -132,5 +132,3 @@ def _speaker_names(claims: list[Claim], entities: Entities) -> str:
             names.append(name)
     return " and ".join(names)
 
-
-__all__ = ["find_disputes", "Token"]

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Token
 from ..nlp import text_of
 from .cues import Lexicon
 from .quotes import Quote
-from .spans import Found, Segment, extent, subtree_indices, token_segments
+from .spans import Found, extent, subtree_indices, token_segments
 
 
 def find_nominal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int]) -> Iterator[Found]:
@@ -166,5 +166,3 @@ def _holder(noun: Token) -> Token | None:
                 return pobj
     return None
 
-
-__all__ = ["find_nominal", "Segment"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from ..nlp import text_of
 from .confidence import SPEECH
@@ -89,7 +89,7 @@ def _attribution(
     source, head = source_of(doc, verb, content)
     return Found(
         cue=token_segments(doc, cue_tokens), cue_lemma=verb.lemma_.lower(), content=content,
-        kind=kind, stance=_stance(cue, doc, content), sentence=0, source=source,
+        kind=kind, stance=cue.stance, sentence=0, source=source,
         source_head=head, rule=rule, tokens=cue_tokens,
     )
 
@@ -109,10 +109,6 @@ def _cue_tokens(verb: Token) -> set[int]:
         elif child.lower_ == "in" and any(c.lemma_.lower() in MEDIUMS for c in child.children):
             tokens |= {t.i for t in child.subtree}
     return tokens
-
-
-def _stance(cue: VerbCue, doc: Doc, content: list[Segment]) -> str:
-    return cue.stance
 
 
 def _response(doc: Doc, verb: Token, comp: Token, stance: str) -> Found:

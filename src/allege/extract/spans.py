@@ -26,7 +26,6 @@ class Found:
     source_head: int | None = None  # token index of the source phrase's head
     about: Segment | None = None  # what a response refers to ("Kadyrov's claims")
     rule: str = ""
-    confidence: float = 0.5
     tokens: set[int] = field(default_factory=set)  # tokens used as cue, for de-duplication
 
 

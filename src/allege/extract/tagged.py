@@ -51,7 +51,7 @@ def merge_tagged(doc: Doc, found: list[Found], quotes: list[Quote], lexicon: Lex
     found = [f for f in found if "tagged" in f.rule or _trusted(f)]
     starts = [s.start_char for s in doc.sents]
     for cue in tagged["CUE"]:
-        if cue.start in used_cues or any(_overlaps(seg, _seg(cue)) for f in found for seg in f.cue):
+        if cue.start in used_cues or any(_overlaps(seg, cue.seg) for f in found for seg in f.cue):
             continue
         new = _from_tags(text, cue, tagged, quotes, lexicon, starts)
         if new is not None:
@@ -90,10 +90,6 @@ def _trimmed(text: str, span: Span) -> Segment:
     return (start, end) if end > start else (span.start_char, span.end_char)
 
 
-def _seg(tag: _Tag) -> Segment:
-    return tag.seg
-
-
 def _overlaps(a: Segment, b: Segment) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -101,24 +97,24 @@ def _overlaps(a: Segment, b: Segment) -> bool:
 def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int]) -> None:
     """Take the tagged extents where they only widen or confirm what the rule found, so the
     claim keeps its meaning (cue words, what a response is about, who speaks)."""
-    cue = next((c for c in tagged["CUE"] if any(_overlaps(_seg(c), s) for s in f.cue)), None)
+    cue = next((c for c in tagged["CUE"] if any(_overlaps(c.seg, s) for s in f.cue)), None)
     if cue is None:
         return
     used_cues.add(cue.start)
     if f.rule in _KEEP:
         return
-    if _covers(_seg(cue), extent(f.cue)):
-        f.cue = [_seg(cue)]
-    contents = [_seg(c) for c in tagged["CONTENT"]
-                if any(_overlaps(_seg(c), s) for s in f.content)]
+    if _covers(cue.seg, extent(f.cue)):
+        f.cue = [cue.seg]
+    contents = [c.seg for c in tagged["CONTENT"]
+                if any(_overlaps(c.seg, s) for s in f.content)]
     if contents and _agree(contents, f.content):
         f.content = contents
     if f.source is not None:
-        source = next((s for s in tagged["SOURCE"] if _overlaps(_seg(s), f.source)), None)
+        source = next((s for s in tagged["SOURCE"] if _overlaps(s.seg, f.source)), None)
         if source is not None and f.source_head is not None and \
                 source.start <= f.source_head < source.end and \
                 not any(_overlaps(source.seg, c) for c in f.content):
-            f.source = _seg(source)
+            f.source = source.seg
     f.rule += "+tagged"
 
 
@@ -149,15 +145,15 @@ def _from_tags(
     linked = [c for c in near if _linked(text, cue, c)]
     if not linked:
         return None
-    content = min(linked, key=lambda c: _distance(_seg(c), _seg(cue)))
+    content = min(linked, key=lambda c: _distance(c.seg, cue.seg))
     sources = [s for s in tagged["SOURCE"] if bisect_right(starts, s.seg[0]) - 1 == sentence]
-    source = min(sources, key=lambda s: _distance(_seg(s), _seg(cue)), default=None)
+    source = min(sources, key=lambda s: _distance(s.seg, cue.seg), default=None)
     root = cue.root
     verb = lexicon.verb(root.lemma_)
     return Found(
-        cue=[_seg(cue)], cue_lemma=root.lemma_.lower(), content=[_seg(content)],
-        kind=_kind(_seg(content), quotes), stance=verb.stance if verb else "asserts",
-        sentence=sentence, source=_seg(source) if source is not None else None,
+        cue=[cue.seg], cue_lemma=root.lemma_.lower(), content=[content.seg],
+        kind=_kind(content.seg, quotes), stance=verb.stance if verb else "asserts",
+        sentence=sentence, source=source.seg if source is not None else None,
         source_head=source.root.i if source is not None else None, rule="tagged",
         tokens={t.i for t in cue.span},
     )
