@@ -353,6 +353,9 @@ def kill_half_way(folder: Path, db: Path, timeout: float = 45.0) -> int:
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=10)
                 assert_gone(workers)
+                # a document may have been committed between the count and the kill
+                n = stored_count(db)
+                assert 0 < n < KILL_ARTICLES, f"{n} documents stored when killed"
                 return n
             if process.poll() is not None:
                 pytest.fail(f"ingest ended (status {process.returncode}) with {n} documents "
