@@ -15,6 +15,7 @@ import store_fixtures
 from fastapi.testclient import TestClient
 from store_fixtures import ARTICLES, analysis
 
+from allege import analyze
 from allege.store import Store, connect, save_analysis
 from allege.web import create_app, reader
 from allege.web.access import is_loopback
@@ -442,6 +443,17 @@ def test_grades_use_the_registry_and_follow_new_ingests(store: Store):
         client.post("/api/ingest", headers=AUTH, json=DENIES)
         kessa = client.get("/api/propositions").json()["items"][0]
         assert kessa["grade"]["code"] == "B4"
+
+
+def test_propositions_follow_articles_stored_by_another_process(store: Store):
+    with client_for(store, token=TOKEN, registry={}) as client:
+        client.post("/api/ingest", headers=AUTH, json=ASSERTS)
+        assert client.get("/api/propositions").json()["total"] == 0
+        # as `allege ingest` would, in another process beside the running app
+        save_analysis(store, analyze(DENIES["text"], title=DENIES["title"],
+                                     outlet=DENIES["outlet"], published=DENIES["published"]))
+        [kessa] = client.get("/api/propositions").json()["items"]
+        assert kessa["contested"] and kessa["documents"] == 2
 
 
 def test_proposition_pages_escape_article_text(store: Store):

@@ -232,8 +232,6 @@ async def analyze(request: Request) -> Any:
 async def ingest(request: Request, response: Response, store: StoreDep) -> dict[str, Any]:
     document, source = await article_from_request(request, settings(request).max_upload)
     done = await run_in_threadpool(ingest_document, store, document, source)
-    if done.stored:
-        propositions.mark_stale(request)
-    else:
+    if not done.stored:
         response.status_code = 200
     return {**vars(done), "url": request.app.url_path_for("reader", document_id=done.id)}

@@ -186,8 +186,6 @@ async def add_article(request: Request, store: StoreDep) -> Response:
                     "Adding an article", hint="enter it in the Token field")
         document, source = await article_from_request(request, limit)
         done = await run_in_threadpool(ingest_document, store, document, source)
-        if done.stored:
-            propositions.mark_stale(request)
     except (HTTPException, AllegeError) as error:
         status = error.status_code if isinstance(error, HTTPException) else 400
         message = error.detail if isinstance(error, HTTPException) else str(error)

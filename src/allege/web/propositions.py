@@ -1,8 +1,8 @@
 """Propositions as the workbench shows them: contested ones as disputes, each with a timeline.
 
 Propositions are built by :func:`allege.corroborate.propositions.build_propositions`. The app
-builds them the first time a page or API route needs them when the store holds none, and
-again after an article is ingested through the web; :func:`ensure` does that.
+builds them the first time a page or API route needs them, and again once new documents are
+in the store; :func:`ensure` does that.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..corroborate.propositions import (
 )
 from ..corroborate.sources import Registry, load_registry
 from ..store import Store
-from ..store.schema import claims, documents, proposition_members, propositions
+from ..store.schema import claims, documents, proposition_members
 from .disputes import DisputeView, Side, SideClaim, _names, _speaker
 
 _lock = threading.Lock()
@@ -37,27 +37,22 @@ STANCE_WORDS = {
 
 
 def ensure(request: Request) -> Store:
-    """The app's store, with propositions built if it has none yet or an ingest made them old."""
+    """The app's store, with its propositions rebuilt if documents were stored since the app
+    last built them (through the web, or by ``allege ingest`` in another process)."""
     app, store = request.app, request.app.state.store
-    state = getattr(app.state, "propositions", "unchecked")
-    if state == "fresh":
+    if getattr(app.state, "propositions_upto", None) == _newest_document(store):
         return store
     with _lock:
-        state = getattr(app.state, "propositions", "unchecked")
-        if state == "stale" or (state == "unchecked" and not _has_propositions(store)):
+        newest = _newest_document(store)
+        if getattr(app.state, "propositions_upto", None) != newest:
             build_propositions(store)
-        app.state.propositions = "fresh"
+            app.state.propositions_upto = newest
     return store
 
 
-def mark_stale(request: Request) -> None:
-    """An article was stored: rebuild the propositions when next they are asked for."""
-    request.app.state.propositions = "stale"
-
-
-def _has_propositions(store: Store) -> bool:
+def _newest_document(store: Store) -> int:
     with store.read() as conn:
-        return bool(conn.scalar(select(func.count()).select_from(propositions)))
+        return int(conn.scalar(select(func.coalesce(func.max(documents.c.id), 0))))
 
 
 def registry(request: Request) -> Registry:
@@ -257,5 +252,5 @@ def claim_grades(store: Store, registry: Registry, document: str | None = None
 
 
 __all__ = ["ClaimGrade", "PropositionView", "TimelineEntry", "claim_grades",
-           "contested_disputes", "ensure", "mark_stale", "one", "propositions_page",
+           "contested_disputes", "ensure", "one", "propositions_page",
            "registry"]
