@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from allege import analyze
 from allege.corroborate.grades import (
@@ -15,10 +17,14 @@ from allege.corroborate.grades import (
     grade,
     independent_groups,
     provenance,
+    side_of,
+    sides,
 )
+from allege.corroborate.stance import LABELS
 from allege.corroborate.propositions import Member, build_propositions
 from allege.corroborate.sources import load_registry, reliability, set_reliability
 from allege.store import connect, save_analysis
+from allege.store.schema import claim_vectors
 
 BASIL = Path(__file__).parents[1].parent / "shared" / "corpora" / "basil" / "articles"
 CLAIM = "the army had moved tanks to the border near Kharkiv"
@@ -65,6 +71,47 @@ def test_echoes_share_an_origin_through_the_chain():
     same_outlet = member(4, "asserts", "Orlov", "Evening Post")  # another voice, same paper
     groups = independent_groups([interview, relayed, other, same_outlet])
     assert sorted(len(g) for g in groups) == [1, 1, 2]
+
+
+def test_an_article_that_agrees_is_a_source_and_one_that_disagrees_a_denial():
+    relayed = member(2, "reports", "Daily Planet", "Morning Star")
+    assert side_of(relayed) == "reports"
+    assert side_of(replace(relayed, article_stance="discuss")) == "reports"
+    assert side_of(replace(relayed, article_stance="agree")) == "asserts"
+    assert side_of(replace(relayed, article_stance="disagree")) == "denies"
+    assert side_of(replace(member(1, "asserts", "Petrov"), article_stance="disagree")) == "asserts"
+    found = sides([member(1, "asserts", "Petrov", "Daily Planet"),
+                   replace(member(3, "reports", "Gazette"), article_stance="disagree")])
+    assert len(found.support) == 1 and len(found.oppose) == 1
+    assert "its report disagrees with it" in grade(
+        [member(1, "asserts", "Petrov"),
+         replace(member(3, "reports", "Gazette"), article_stance="disagree")], {}).explanation
+
+
+def test_reporting_members_get_their_article_stance(store):
+    ingest(store, ORIGINAL, ECHO)
+    [proposition] = build_propositions(store)
+    for m in proposition.members:
+        if m.stance == "reports":
+            assert m.article_stance in LABELS
+        else:
+            assert m.article_stance is None
+    assert any(m.stance == "reports" for m in proposition.members)
+    [again] = build_propositions(store, article_stances=False)
+    assert all(m.article_stance is None for m in again.members)
+
+
+def test_claims_are_embedded_once(store):
+    ingest(store, ORIGINAL, SECOND)
+    heard: list[tuple[int, int]] = []
+    build_propositions(store, progress=lambda done, total: heard.append((done, total)))
+    assert heard and heard[-1][0] == heard[-1][1] > 0
+    with store.read() as conn:
+        stored = conn.scalar(select(func.count()).select_from(claim_vectors))
+    assert stored == heard[-1][1]
+    heard.clear()
+    build_propositions(store, progress=lambda done, total: heard.append((done, total)))
+    assert heard == []
 
 
 def test_two_independent_confirmations_grade_higher_than_one(store):

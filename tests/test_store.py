@@ -89,7 +89,7 @@ def test_migrations_create_exactly_the_schema(store: Store):
     with store.read() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": not_full_text})
         assert compare_metadata(context, metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
 
 
 def test_opening_again_keeps_the_data(store: Store):

@@ -57,7 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Claim-level verdicts (true / false / unknown) from the articles' "
                     "stances and the credibility grades, thresholds fitted on the train claims.")
     emergent.add_argument("--data", type=Path, required=True, help="the Emergent folder")
+    emergent.add_argument("--stances", choices=("gold", "predicted"), default="gold",
+                          help="the journalists' stances (default), or those allege's "
+                               "article stance model predicts from the headlines")
     emergent.set_defaults(run=_eval_emergent)
+
+    grouping = sets.add_parser(
+        "propositions", help="proposition grouping of Emergent's test headlines (B-cubed)",
+        description="Group the headlines of Emergent's test claims into propositions, by "
+                    "their words alone and by words and sentence embeddings (thresholds "
+                    "chosen on the train claims), and score the groups with B-cubed P/R/F1 "
+                    "against the claims they belong to.")
+    grouping.add_argument("--data", type=Path, required=True, help="the Emergent folder")
+    grouping.set_defaults(run=_eval_propositions)
 
     fnc1 = sets.add_parser(
         "fnc1", help="article stance (agree/disagree/discuss/unrelated) on FNC-1",
@@ -143,7 +155,13 @@ def _eval_polnear(args: argparse.Namespace) -> None:
 def _eval_emergent(args: argparse.Namespace) -> None:
     from .eval.emergent import evaluate
 
-    Console().print(str(evaluate(args.data)), highlight=False)
+    print(evaluate(args.data, args.stances))
+
+
+def _eval_propositions(args: argparse.Namespace) -> None:
+    from .eval.propositions import evaluate
+
+    print(evaluate(args.data))
 
 
 def _eval_fnc1(args: argparse.Namespace) -> None:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
+from . import corpus_report as show
 from .cli_corpus import _db, _store
 
 SOURCES_HELP = ("the source registry, a TOML file to keep in version control (default: "
@@ -66,7 +67,8 @@ def _disputes(args: argparse.Namespace) -> None:
     from .corroborate.sources import load_registry
 
     with _store(args) as store:
-        build_propositions(store)
+        with show.embedding_progress() as progress:
+            build_propositions(store, progress=progress)
         found = disputes(store, load_registry(args.registry))
     if args.json:
         json.dump([_contest(c) for c in found], sys.stdout, ensure_ascii=False, indent=2)
@@ -114,7 +116,9 @@ def _proposition(args: argparse.Namespace) -> None:
     for source in tree["sources"]:
         branch = root.add(f"source: {escape(source['origin'])}")
         for m in source["members"]:
-            branch.add(f"{m['stance']}: {escape(m['speaker'] or '?')} — "
+            stance = m["stance"] + (f" (article: {m['article_stance']})"
+                                    if m["article_stance"] else "")
+            branch.add(f"{stance}: {escape(m['speaker'] or '?')} — "
                        f"{escape(' → '.join(m['chain']))} ({m['published'] or 'undated'})")
     root.add(f"[dim]{escape(grade['explanation'])}[/dim]")
     Console().print(root)

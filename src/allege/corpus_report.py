@@ -33,6 +33,23 @@ def ingest_progress() -> Iterator[Callable[[int], None]]:
         yield lambda n: progress.advance(task, n)
 
 
+@contextmanager
+def embedding_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on standard error for embedding claims, shown once there is work."""
+    columns = (SpinnerColumn(), TextColumn("embedding claims"), BarColumn(),
+               TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = progress.add_task("embed", total=total)
+            progress.update(task, completed=done)
+
+        yield update
+
+
 def ingest_summary(console: Console, summary) -> None:
     console.print(
         f"[bold]{summary.stored}[/bold] stored, {summary.known} already in the store, "

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 

@@ -20,6 +20,9 @@ from .sources import MEANINGS, Registry, best_reliability
 SUPPORT = ("asserts", "confirms")
 OPPOSE = ("denies",)
 REFUSE = ("refuses_to_confirm",)
+#: What a document that only reports a proposition takes as its side, by its article's
+#: stance: an article that agrees with the claim asserts it in its own voice.
+ARTICLE_SIDES = {"agree": "asserts", "disagree": "denies"}
 
 CREDIBILITY = {
     1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful",
@@ -87,7 +90,7 @@ def sides(members: Proposition | list[Member]) -> Sides:
     """Each independent group on the side its strongest member takes."""
     found = Sides()
     for group in independent_groups(members):
-        stances = {m.stance for m in group}
+        stances = {side_of(m) for m in group}
         if stances & set(SUPPORT):
             found.support.append(group)
         elif stances & set(OPPOSE):
@@ -97,6 +100,13 @@ def sides(members: Proposition | list[Member]) -> Sides:
         else:
             found.other.append(group)
     return found
+
+
+def side_of(member: Member) -> str:
+    """The stance a member counts with: its own, or for a report its article's."""
+    if member.stance == "reports" and member.article_stance in ARTICLE_SIDES:
+        return ARTICLE_SIDES[member.article_stance]
+    return member.stance
 
 
 def credibility(support: int, oppose: int, refuse: int = 0,
@@ -148,6 +158,11 @@ def grade(proposition: Proposition | list[Member], registry: Registry,
 def _describe(group: list[Member]) -> str:
     chains = list(dict.fromkeys(" → ".join(m.chain) for m in group))
     text = group[0].origin + (f" (via {', '.join(chains)})" if chains else "")
+    if all(m.stance == "reports" for m in group):
+        verdicts = {m.article_stance for m in group} & set(ARTICLE_SIDES)
+        if verdicts:
+            text += " (its report " + ("agrees with it" if "agree" in verdicts
+                                       else "disagrees with it") + ")"
     if len(group) > 1:
         text += f", echoed by {len(group) - 1} more report{'s' * (len(group) > 2)}"
     return text
@@ -190,7 +205,8 @@ def provenance(store: Store, proposition_id: int, registry: Registry | None = No
             {"origin": group[0].origin,
              "members": [{"document": m.document, "claim": m.claim, "outlet": m.outlet,
                           "published": m.published, "speaker": m.speaker,
-                          "stance": m.stance, "content": m.content, "chain": list(m.chain)}
+                          "stance": m.stance, "article_stance": m.article_stance,
+                          "content": m.content, "chain": list(m.chain)}
                          for m in group]}
             for group in independent_groups(proposition)
         ],

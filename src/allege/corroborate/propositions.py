@@ -1,21 +1,21 @@
 """Propositions: claims from different documents and speakers that state the same thing.
 
 Claims are grouped when their contents share most of their content words, or many of them
-and a named entity; a response (a denial, a refusal to confirm) joins the proposition of the
-claim it answers. Each member keeps its speaker's stance, or ``reports`` when the document
-only reports the claim (no speaker, or "reports that…").
+and a named entity, or when their sentence embeddings are close (:class:`Grouping`); a
+response (a denial, a refusal to confirm) joins the proposition of the claim it answers.
+Each member keeps its speaker's stance, or ``reports`` when the document only reports the
+claim (no speaker, or "reports that…").
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from ..store import Store
 from ..store.entities import name_key
@@ -28,6 +28,8 @@ from ..store.schema import (
     proposition_members,
     propositions,
 )
+from .grouping import MEANINGFUL, Grouping, content_words, group_claims
+from .vectors import Progress, default_encoder, vectors_for
 
 #: Member stances: the claim stances, and ``reports`` for a document that only relays it.
 MEMBER_STANCES = ("asserts", "confirms", "denies", "refuses_to_confirm",
@@ -48,6 +50,7 @@ class Member:
     content: str
     chain: tuple[str, ...]  # origin first, publishing outlet last
     aliases: tuple[str, ...] = ()  # other names of the origin, for the registry
+    article_stance: str | None = None  # a reporting document's stance toward the proposition
 
     @property
     def origin(self) -> str:
@@ -68,16 +71,25 @@ class Proposition:
         return sorted({m.outlet for m in self.members if m.outlet})
 
 
-def build_propositions(store: Store, *, same: float = 0.5, related: float = 0.3) -> list[Proposition]:
+def build_propositions(store: Store, grouping: Grouping = Grouping(), *, embed: bool = True,
+                       article_stances: bool = True,
+                       progress: Progress | None = None) -> list[Proposition]:
     """Group the store's claims into propositions and store them, replacing earlier ones.
 
-    Two claims join when the Jaccard overlap of their content words is at least ``same``,
-    or at least ``related`` and they name the same entity. Only groups with members in two
-    documents, or with a response, are kept.
+    Only groups with members in two documents, or with a response, are kept. ``embed``
+    compares the claims' sentence embeddings too (new claims are embedded and the vectors
+    stored; ``progress`` hears how far that is). ``article_stances`` labels each member
+    that only reports the proposition with its article's stance toward it (agree,
+    disagree, discuss, unrelated: :class:`~allege.corroborate.stance.StanceModel`).
     """
     with store.write() as conn:
         rows = _claim_rows(conn)
-        groups = _group(rows, same=same, related=related)
+        if embed:
+            texts = {i: r["content_text"] for i, r in rows.items() if len(r["words"]) >= MEANINGFUL}
+            for i, vector in vectors_for(conn, texts, default_encoder(), progress).items():
+                rows[i]["vector"] = vector
+        groups = group_claims(rows, grouping, joins=_responses(rows).items())
+        known = _article_stances(conn)
         conn.execute(delete(proposition_members))
         conn.execute(delete(propositions))
         now, kept = datetime.now(UTC), []
@@ -93,6 +105,8 @@ def build_propositions(store: Store, *, same: float = 0.5, related: float = 0.3)
                 {"proposition_id": pid, "claim_id": m["id"], "stance": _member_stance(m)}
                 for m in members])
             kept.append(pid)
+        if article_stances:
+            _label_reports(conn, known)
     return [p for p in load_propositions(store) if p.id in set(kept)]
 
 
@@ -108,7 +122,10 @@ def load_propositions(store: Store, ids: Iterable[int] | None = None) -> list[Pr
                              .order_by(proposition_members.c.claim_id)).all()
         members = _members(conn, {link.claim_id: link.stance for link in links})
         for link in links:
-            found[link.proposition_id].members.append(members[link.claim_id])
+            member = members[link.claim_id]
+            if link.article_stance:
+                member = replace(member, article_stance=link.article_stance)
+            found[link.proposition_id].members.append(member)
     return list(found.values())
 
 
@@ -146,60 +163,6 @@ def _claim_rows(conn: Connection) -> dict[int, dict[str, Any]]:
     return found
 
 
-_STOP = frozenset("""a an the and or but if of to in on at by for with from into over under as
-is are was were be been being has have had do does did will would shall should can could may
-might must that this these those there here it its they them their he him his she her we our
-you your i me my not no than then so such also just only about after before said says say
-told tell according report reports reported which who whom whose what when where while""".split())
-
-
-def content_words(text: str) -> frozenset[str]:
-    """The content words of a text, lower-cased and crudely stemmed."""
-    words = re.findall(r"[^\W_]+", text.lower())
-    return frozenset(_stem(w) for w in words if w not in _STOP and len(w) > 1)
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def _similar(a: dict[str, Any], b: dict[str, Any], same: float, related: float) -> bool:
-    wa, wb = a["words"], b["words"]
-    if len(wa) < 2 or len(wb) < 2:
-        return False
-    overlap = len(wa & wb) / len(wa | wb)
-    return overlap >= same or (overlap >= related and bool(a["entities"] & b["entities"]))
-
-
-def _group(rows: dict[int, dict[str, Any]], *, same: float, related: float) -> list[list[int]]:
-    parent = {i: i for i in rows}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    index: dict[str, list[int]] = defaultdict(list)
-    for i, row in rows.items():
-        for word in row["words"]:
-            index[word].append(i)
-    for i, row in rows.items():
-        candidates = {j for w in row["words"] if len(index[w]) <= 500 for j in index[w] if j > i}
-        for j in candidates:
-            if _similar(row, rows[j], same, related):
-                parent[find(j)] = find(i)
-    for i, target in _responses(rows).items():
-        parent[find(i)] = find(target)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in rows:
-        groups[find(i)].append(i)
-    return [sorted(g) for g in groups.values()]
-
-
 def _responses(rows: dict[int, dict[str, Any]]) -> dict[int, int]:
     """Each response -> the claim it answers: its ``about``, else the nearest claim before it
     when its content is only a pointer ("refused to confirm the report")."""
@@ -215,6 +178,38 @@ def _responses(rows: dict[int, dict[str, Any]]) -> dict[int, int]:
         if row["stance"] not in RESPONSES or len(row["words"]) > 2:
             previous[doc] = i
     return answers
+
+
+def _article_stances(conn: Connection) -> dict[tuple[str, int], str]:
+    """The article stances of the stored members, by proposition text and claim."""
+    m, p = proposition_members, propositions
+    return {(r.text, r.claim_id): r.article_stance for r in conn.execute(
+        select(p.c.text, m.c.claim_id, m.c.article_stance)
+        .join(p, p.c.id == m.c.proposition_id).where(m.c.article_stance.is_not(None)))}
+
+
+def _label_reports(conn: Connection, known: dict[tuple[str, int], str]) -> None:
+    """Each reporting member's article stance toward its proposition's text (``known``
+    from the previous build where the text and claim are the same)."""
+    from .stance import StanceModel
+
+    m, p = proposition_members, propositions
+    rows = conn.execute(
+        select(m.c.proposition_id, m.c.claim_id, p.c.text, claims.c.document_id)
+        .join(p, p.c.id == m.c.proposition_id).join(claims, claims.c.id == m.c.claim_id)
+        .where(m.c.stance == "reports")).all()
+    todo = [r for r in rows if (r.text, r.claim_id) not in known]
+    if todo:
+        bodies = dict(conn.execute(select(documents.c.id, documents.c.text).where(
+            documents.c.id.in_({r.document_id for r in todo}))).all())
+        labels = StanceModel.load().predict([(r.text, bodies[r.document_id]) for r in todo])
+        known = {**known, **dict(zip(((r.text, r.claim_id) for r in todo), labels))}
+    if rows:
+        conn.execute(update(m).where(m.c.proposition_id == bindparam("pid"),
+                                     m.c.claim_id == bindparam("cid"))
+                     .values(article_stance=bindparam("label")),
+                     [{"pid": r.proposition_id, "cid": r.claim_id,
+                       "label": known[(r.text, r.claim_id)]} for r in rows])
 
 
 def _member_stance(row: dict[str, Any]) -> str:

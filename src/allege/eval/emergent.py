@@ -6,6 +6,11 @@ origin, so that articles from one domain are one source. The proposition's credi
 (:func:`allege.corroborate.grades.credibility`) gives the verdict: confirmed (1) is true,
 doubtful or improbable (4, 5) is false, anything else unknown. The credibility thresholds
 are chosen on the train claims only; the scores are on the 60 test claims.
+
+The stances are the journalists' (``gold``), or ``predicted`` by allege's article stance
+model (:class:`allege.corroborate.stance.StanceModel`, trained on FNC-1) with the claim as
+the headline and the article's headline as the body: agree is ``for``, disagree
+``against``, discuss and unrelated ``observing``.
 """
 
 from __future__ import annotations
@@ -45,15 +50,18 @@ class Scores:
     claims: int
     policy: Policy
     train_macro_f1: float
+    stances: str = "gold"
 
     def __str__(self) -> str:
         per_class = "  ".join(f"{k} {v:.3f}" for k, v in self.f1.items())
-        return (f"Emergent test: {self.claims} claims, macro-F1 {self.macro_f1:.3f} "
+        return (f"Emergent test, {self.stances} stances: {self.claims} claims, "
+                f"macro-F1 {self.macro_f1:.3f} "
                 f"({per_class}); thresholds from train (macro-F1 {self.train_macro_f1:.3f}): "
                 f"{self.policy}")
 
 
-def load(data_dir: str | Path) -> tuple[dict[str, list[Article]], dict[str, str], set[str]]:
+def load(data_dir: str | Path, stances: str = "gold",
+         ) -> tuple[dict[str, list[Article]], dict[str, str], set[str]]:
     """Articles by claim, each claim's gold verdict, and the ids of the test claims."""
     folder = Path(data_dir)
     if not (folder / _ALL).exists() or not (folder / _TEST).exists():
@@ -62,14 +70,28 @@ def load(data_dir: str | Path) -> tuple[dict[str, list[Article]], dict[str, str]
     articles: dict[str, list[Article]] = defaultdict(list)
     truth: dict[str, str] = {}
     with open(folder / _ALL, encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            claim = row["claimId"]
-            articles[claim].append(Article(claim, row["source"].lower().strip(),
-                                           row["articleHeadlineStance"]))
-            truth[claim] = row["claimTruth"]
+        rows = list(csv.DictReader(file))
+    labels = ([row["articleHeadlineStance"] for row in rows] if stances == "gold"
+              else predicted_stances(rows))
+    for row, label in zip(rows, labels):
+        claim = row["claimId"]
+        articles[claim].append(Article(claim, row["source"].lower().strip(), label))
+        truth[claim] = row["claimTruth"]
     with open(folder / _TEST, encoding="utf-8", newline="") as file:
         test = {row["claimId"] for row in csv.DictReader(file)}
     return dict(articles), truth, test
+
+
+def predicted_stances(rows: list[dict[str, str]]) -> list[str]:
+    """for / against / observing of each article headline toward its claim, by the model."""
+    from ..corroborate.stance import StanceModel
+
+    pairs = [(row["claimHeadline"], row["articleHeadline"]) for row in rows]
+    return [_FROM_FNC[label] for label in StanceModel.load().predict(pairs)]
+
+
+_FROM_FNC = {"agree": "for", "disagree": "against", "discuss": "observing",
+             "unrelated": "observing"}
 
 
 def members(articles: Iterable[Article]) -> list[Member]:
@@ -115,9 +137,12 @@ def fit_policy(articles: dict[str, list[Article]], truth: dict[str, str]) -> tup
     return best[1], best[0]
 
 
-def evaluate(data_dir: str | Path) -> Scores:
-    """Fit the thresholds on the train claims, score the verdicts on the test claims."""
-    articles, truth, test = load(data_dir)
+def evaluate(data_dir: str | Path, stances: str = "gold") -> Scores:
+    """Fit the thresholds on the train claims, score the verdicts on the test claims, from
+    the ``gold`` or the ``predicted`` stances."""
+    if stances not in ("gold", "predicted"):
+        raise ValueError(f"stances must be gold or predicted, not {stances!r}")
+    articles, truth, test = load(data_dir, stances)
     train = {c: a for c, a in articles.items() if c not in test}
     policy, train_score = fit_policy(train, truth)
     ids = sorted(test)
@@ -125,4 +150,4 @@ def evaluate(data_dir: str | Path) -> Scores:
     predicted = [verdict(articles[c], policy) for c in ids]
     per_class = f1_scores(gold, predicted)
     return Scores(macro_f1=sum(per_class.values()) / len(per_class), f1=per_class,
-                  claims=len(ids), policy=policy, train_macro_f1=train_score)
+                  claims=len(ids), policy=policy, train_macro_f1=train_score, stances=stances)

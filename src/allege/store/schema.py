@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -202,4 +203,16 @@ proposition_members = Table(
     Column("claim_id", Integer, ForeignKey("claims.id", ondelete="CASCADE"),
            primary_key=True, index=True),
     Column("stance", String(30), nullable=False),
+    # the document's stance as a whole toward the proposition (agree, disagree, discuss,
+    # unrelated), for members that only report it; added by migration 0003
+    Column("article_stance", String(12)),
+)
+
+# Sentence embeddings of claim contents (corroborate/vectors.py), kept so that each claim is
+# embedded once; float16, unit length. Created by migration 0003.
+claim_vectors = Table(
+    "claim_vectors", metadata,
+    Column("claim_id", Integer, ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(100), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
 )

@@ -1,0 +1,72 @@
+"""Grouping claims into propositions: by words, then by the meaning of sentence embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from allege.corroborate.grouping import Grouping, content_words, group_claims, same_words
+from allege.corroborate.vectors import default_encoder
+from allege.eval.propositions import BCubed, bcubed, evaluate
+
+EMERGENT = Path(__file__).parents[1].parent / "shared" / "data" / "emergent"
+
+CROSSED = "Troops crossed the border into the northern province overnight"
+ENTERED = "Soldiers entered the northern province across the frontier during the night"
+ELECTIONS = "The northern province will hold elections in the spring"
+ARRESTED = "Police arrested the mayor of the northern province"
+
+
+def rows(*texts: str, embed: bool = False) -> dict[str, dict]:
+    vectors = default_encoder().encode(list(texts)) if embed else [None] * len(texts)
+    return {text: {"words": content_words(text), "entities": set(), "vector": vector}
+            for text, vector in zip(texts, vectors)}
+
+
+def test_content_words_drop_function_words_and_fold_endings():
+    assert content_words("The troops said they were crossing the borders") == {
+        "troop", "cross", "border"}
+
+
+def test_claims_sharing_most_words_state_the_same_thing():
+    a = {"words": content_words(CROSSED), "entities": set()}
+    b = {"words": content_words("Troops crossed the border into the northern province"),
+         "entities": set()}
+    c = {"words": content_words(ELECTIONS), "entities": set()}
+    assert same_words(a, b) and not same_words(a, c)
+
+
+def test_a_paraphrase_joins_only_by_its_meaning():
+    claims = (CROSSED, ENTERED, ELECTIONS, ARRESTED)
+    by_words = group_claims(rows(*claims))
+    assert len(by_words) == 4  # two shared words are too few
+    by_meaning = group_claims(rows(*claims, embed=True))
+    assert sorted(map(sorted, by_meaning)) == sorted(
+        [sorted([CROSSED, ENTERED]), [ELECTIONS], [ARRESTED]])
+
+
+def test_a_higher_threshold_keeps_the_paraphrase_apart():
+    assert len(group_claims(rows(CROSSED, ENTERED, embed=True), Grouping(close=0.95))) == 2
+
+
+def test_known_joins_are_kept_and_groups_keep_the_order_of_the_rows():
+    claims = rows(ELECTIONS, CROSSED, ARRESTED)
+    groups = group_claims(claims, joins=[(ARRESTED, ELECTIONS)])
+    assert groups == [[ELECTIONS, ARRESTED], [CROSSED]]
+
+
+def test_bcubed_on_hand_made_groups():
+    gold = {1: "a", 2: "a", 3: "b", 4: "b"}
+    assert bcubed(gold, [[1, 2], [3, 4]]) == BCubed(1.0, 1.0)
+    assert bcubed(gold, [[1, 2, 3, 4]]) == BCubed(0.5, 1.0)
+    split = bcubed(gold, [[1], [2], [3], [4]])
+    assert split == BCubed(1.0, 0.5) and split.f() == pytest.approx(2 / 3)
+
+
+@pytest.mark.skipif(not EMERGENT.exists(), reason="Emergent data not present")
+def test_embeddings_group_emergent_headlines_better_than_words_alone():
+    scores = evaluate(EMERGENT)
+    assert scores.claims == 60
+    assert scores.embeddings.f() > scores.words.f() + 0.1
+    assert scores.embeddings.precision > 0.9
