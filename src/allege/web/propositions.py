@@ -34,6 +34,7 @@ STANCE_WORDS = {
     "refuses_to_confirm": "refused to confirm", "declines_to_comment": "declined to comment",
     "questions": "questioned", "reports": "reported",
 }
+ARTICLE_WORDS = {"agree": "the article agrees", "disagree": "the article disagrees"}
 
 
 def ensure(request: Request) -> Store:
@@ -109,10 +110,17 @@ def timeline(members: list[Member], titles: dict[str, str | None] | None = None
     """The members ordered by their documents' publication dates (undated last)."""
     ordered = sorted(members, key=lambda m: (m.published is None, m.published or "",
                                              m.document, m.claim_id))
-    return [TimelineEntry(m.published, m.stance, STANCE_WORDS.get(m.stance, m.stance),
+    return [TimelineEntry(m.published, m.stance, _verb(m),
                           m.speaker, m.outlet, m.document, m.claim,
                           (titles or {}).get(m.document), m.content, list(m.chain))
             for m in ordered]
+
+
+def _verb(member: Member) -> str:
+    verb = STANCE_WORDS.get(member.stance, member.stance)
+    if member.stance == "reports" and member.article_stance in ARTICLE_WORDS:
+        verb += f" ({ARTICLE_WORDS[member.article_stance]})"
+    return verb
 
 
 def view(store: Store, proposition: Proposition, registry: Registry,
@@ -135,8 +143,8 @@ def provenance_of(proposition: Proposition, titles: dict[str, str | None] | None
     return [{"origin": group[0].origin,
              "members": [{"document": m.document, "claim": m.claim, "outlet": m.outlet,
                           "published": m.published, "speaker": m.speaker,
-                          "stance": m.stance, "content": m.content, "chain": list(m.chain),
-                          "title": (titles or {}).get(m.document)}
+                          "stance": m.stance, "article_stance": m.article_stance,
+                          "content": m.content, "chain": list(m.chain), "title": (titles or {}).get(m.document)}
                          for m in group]}
             for group in independent_groups(proposition)]
 

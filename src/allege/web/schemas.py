@@ -263,6 +263,9 @@ class MemberOut(BaseModel):
     published: str | None
     speaker: str | None
     stance: str
+    article_stance: str | None = Field(
+        None, description="for a member that only reports it: its article's stance toward "
+                          "the proposition (agree, disagree, discuss, unrelated)")
     content: str
     chain: list[str] = Field(description="origin first, publishing outlet last")
 
