@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from allege.corroborate.grouping import Grouping, content_words, group_claims, same_words
-from allege.corroborate.vectors import default_encoder
+from allege.corroborate.stance import shared_encoder
 from allege.eval.propositions import BCubed, bcubed, evaluate
 
 EMERGENT = Path(__file__).parents[1].parent / "shared" / "data" / "emergent"
@@ -19,7 +19,7 @@ ARRESTED = "Police arrested the mayor of the northern province"
 
 
 def rows(*texts: str, embed: bool = False) -> dict[str, dict]:
-    vectors = default_encoder().encode(list(texts)) if embed else [None] * len(texts)
+    vectors = shared_encoder().encode(list(texts)) if embed else [None] * len(texts)
     return {text: {"words": content_words(text), "entities": set(), "vector": vector}
             for text, vector in zip(texts, vectors)}
 

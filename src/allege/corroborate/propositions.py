@@ -29,7 +29,7 @@ from ..store.schema import (
     propositions,
 )
 from .grouping import MEANINGFUL, Grouping, content_words, group_claims
-from .vectors import Progress, default_encoder, vectors_for
+from .vectors import Progress, vectors_for
 
 #: Member stances: the claim stances, and ``reports`` for a document that only relays it.
 MEMBER_STANCES = ("asserts", "confirms", "denies", "refuses_to_confirm",
@@ -86,7 +86,7 @@ def build_propositions(store: Store, grouping: Grouping = Grouping(), *, embed: 
         rows = _claim_rows(conn)
         if embed:
             texts = {i: r["content_text"] for i, r in rows.items() if len(r["words"]) >= MEANINGFUL}
-            for i, vector in vectors_for(conn, texts, default_encoder(), progress).items():
+            for i, vector in vectors_for(conn, texts, progress=progress).items():
                 rows[i]["vector"] = vector
         groups = group_claims(rows, grouping, joins=_responses(rows).items())
         known = _article_stances(conn)

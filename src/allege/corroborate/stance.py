@@ -34,7 +34,8 @@ from .stance_features import (
     split_sentences,
 )
 
-__all__ = ["LABELS", "MODEL_DIR", "SentenceEncoder", "StanceFeaturizer", "StanceModel"]
+__all__ = ["LABELS", "MODEL_DIR", "SentenceEncoder", "StanceFeaturizer", "StanceModel",
+           "shared_encoder"]
 
 LABELS = ("agree", "disagree", "discuss", "unrelated")
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"
@@ -89,6 +90,13 @@ class SentenceEncoder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([memo[t] for t in texts])
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> SentenceEncoder:
+    """One encoder per process, for the stance model and the claim embeddings alike:
+    loading it takes seconds and 90 MB."""
+    return SentenceEncoder()
 
 
 class BodyStanceModel:
@@ -257,5 +265,6 @@ def _load(path: str) -> StanceModel:
     if tuple(meta["labels"]) != LABELS:
         raise AllegeError(f"{vocabulary} lists labels {meta['labels']}, expected {LABELS}.")
     booster = lightgbm.Booster(model_file=str(classifier))
-    featurizer = StanceFeaturizer(Idf(meta["idf"]), BodyStanceModel.load(body_model))
+    featurizer = StanceFeaturizer(Idf(meta["idf"]), BodyStanceModel.load(body_model),
+                                  shared_encoder())
     return StanceModel(booster, featurizer, meta.get("scale", [1.0] * len(LABELS)))

