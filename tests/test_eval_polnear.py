@@ -13,6 +13,7 @@ from allege.eval.polnear import (
     GoldRelation,
     Predicted,
     format_table,
+    evaluate,
     gold_as_predicted,
     load_split,
     predicted_from_analysis,
@@ -340,3 +341,15 @@ def test_load_split_reads_the_first_annotator(tmp_path: Path) -> None:
         '"The dam,\nby all accounts,"',
         '"will hold."',
     ]
+
+
+@pytest.mark.skipif(not (POLNEAR / "dev").exists(), reason="PolNeAR dev not present")
+def test_dev_scores_and_a_confidence_that_means_something() -> None:
+    scores = evaluate(POLNEAR, "dev", progress=False)
+    assert scores.documents == 84
+    assert scores.roles["source"].f1 >= 0.70 and scores.roles["cue"].f1 >= 0.65
+    assert scores.roles["content"].f1 >= 0.50 and scores.linked.f1 >= 0.60
+    high = scores.high_confidence
+    assert high.count >= 100 and high.share_correct >= 0.90
+    shares = [b.share_correct for b in scores.calibration if b.count >= 50]
+    assert shares == sorted(shares)  # more confident, more often right

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import pytest
 
+from allege import analyze
+from allege.extract.confidence import features
 from allege.model import Analysis, Claim
 from conftest import check_claim_offsets, entity_of, name_of
 
@@ -358,3 +360,14 @@ def test_spans_are_the_text_at_their_offsets(analysed: Callable[..., Analysis], 
             assert text[mention.start:mention.end] == mention.text
     for relation in analysis.relations:
         assert text[relation.evidence.start:relation.evidence.end] == relation.evidence.text
+
+
+def test_a_long_quote_from_a_named_person_is_more_credible_than_a_bare_guess():
+    quote = analyze('"The bridge will reopen in May, once the inspectors have signed off '
+                    'on every repair," Transport Minister Karen Holt said on Friday.')
+    [claim] = quote.claims
+    assert claim.confidence >= 0.8
+    features_seen = features(claim, quote.document.text, {e.id: e.type for e in quote.entities})
+    assert features_seen["quoted"] == 1.0 and features_seen["speaker=PERSON"] == 1.0
+    vague = analyze("Some think the bridge may reopen.")
+    assert all(c.confidence < claim.confidence for c in vague.claims)

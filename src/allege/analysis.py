@@ -66,6 +66,9 @@ def analyze_doc(document: Document, doc: Doc) -> Analysis:
             entity = role_speaker(doc[f.source_head], claim.speaker.text, entities, relations)
             claim.speaker = replace(claim.speaker, entity=entity)
     assign_chains(doc, claims, entities, _outlet(document, entities))
+    types = {e.id: e.type for e in entities.entities}
+    for claim in claims:
+        claim.confidence = confidence(claim, text_of(doc), types)
     return Analysis(
         document=document,
         entities=entities.entities,
@@ -94,7 +97,6 @@ def _claim(doc: Doc, number: int, found: Found, entities: Entities) -> Claim:
         kind=found.kind,
         stance=found.stance,
         sentence=found.sentence,
-        confidence=confidence(found),
         rule=found.rule,
     )
 
