@@ -185,3 +185,14 @@ def test_basil_triplet_has_a_proposition_from_two_outlets(store):
     ingest(store, *basil_triplet())
     found = build_propositions(store)
     assert any(len(p.outlets) >= 2 for p in found)
+
+
+def test_an_outlet_in_its_own_voice_does_not_join_the_speakers_it_publishes():
+    asserting = member(1, "asserts", "Petrov", "Gazette")
+    denying = member(2, "denies", "Volkova", "Gazette")
+    own_voice = member(3, "reports", "Gazette")
+    same_voice_elsewhere = member(4, "reports", "Gazette")
+    groups = independent_groups([asserting, denying, own_voice, same_voice_elsewhere])
+    assert sorted(len(g) for g in groups) == [1, 1, 2]
+    found = sides([asserting, denying, own_voice])
+    assert len(found.support) == 1 and len(found.oppose) == 1

@@ -50,6 +50,15 @@ def test_a_higher_threshold_keeps_the_paraphrase_apart():
     assert len(group_claims(rows(CROSSED, ENTERED, embed=True), Grouping(close=0.95))) == 2
 
 
+def test_claims_giving_different_numbers_state_different_things():
+    twelve = "At least 12 civilians were killed in air strikes on the market town"
+    also_twelve = "Air strikes on the market town killed 12 civilians"
+    fifteen = "At least 15 civilians were killed in air strikes on the market town"
+    for embed in (False, True):
+        groups = group_claims(rows(twelve, also_twelve, fifteen, embed=embed))
+        assert sorted(map(sorted, groups)) == sorted([sorted([twelve, also_twelve]), [fifteen]])
+
+
 def test_known_joins_are_kept_and_groups_keep_the_order_of_the_rows():
     claims = rows(ELECTIONS, CROSSED, ARRESTED)
     groups = group_claims(claims, joins=[(ARRESTED, ELECTIONS)])

@@ -64,11 +64,14 @@ def independent_groups(members: Proposition | list[Member]) -> list[list[Member]
 
     Two members share an origin when their origins are the same, or when one's origin is in
     the other's chain ("according to the Daily Planet" echoes what the Daily Planet
-    published). Two speakers merely published by one outlet stay independent.
+    published). Two speakers merely published by one outlet stay independent, and so does
+    an outlet's report in its own voice from the speakers it quotes: it would otherwise
+    join every speaker the outlet ever published into one source, whatever side each took.
     """
     items = members.members if isinstance(members, Proposition) else list(members)
     origins = [name_key(m.origin) for m in items]
     relays = [{name_key(n) for n in m.chain} for m in items]
+    relayed = [len(m.chain) > 1 for m in items]  # not an outlet in its own voice
     parent = list(range(len(items)))
 
     def find(i: int) -> int:
@@ -78,7 +81,8 @@ def independent_groups(members: Proposition | list[Member]) -> list[list[Member]
 
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            if origins[i] == origins[j] or origins[i] in relays[j] or origins[j] in relays[i]:
+            if (origins[i] == origins[j] or (relayed[i] and origins[i] in relays[j])
+                    or (relayed[j] and origins[j] in relays[i])):
                 parent[find(j)] = find(i)
     groups: dict[int, list[Member]] = defaultdict(list)
     for i, member in enumerate(items):
