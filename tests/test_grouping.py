@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +83,21 @@ def test_embeddings_group_emergent_headlines_better_than_words_alone():
     assert scores.claims == 60
     assert scores.embeddings.f() > scores.words.f() + 0.1
     assert scores.embeddings.precision > 0.9
+
+
+GROUP_IN_SUBPROCESS = """
+import json, random
+from allege.corroborate.grouping import content_words, group_claims
+random.seed(0)
+vocabulary = "army town border troops shelled killed market rebels minister 12 15 20 30 40".split()
+texts = [" ".join(random.choices(vocabulary, k=5)) for _ in range(400)]
+rows = {n: {"words": content_words(t), "entities": set()} for n, t in enumerate(texts)}
+print(json.dumps(group_claims(rows)))
+"""
+
+
+def test_grouping_does_not_depend_on_the_hash_seed():
+    runs = [subprocess.run([sys.executable, "-c", GROUP_IN_SUBPROCESS], capture_output=True,
+                           text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+            for seed in ("1", "2")]
+    assert runs[0].stdout == runs[1].stdout and len(json.loads(runs[0].stdout)) > 1

@@ -1,11 +1,11 @@
 """Which claims state the same thing: by their words first, then by their meaning.
 
-Claims are compared only when they share a content word or an entity. The word phase joins
-two claims when their content words overlap enough (single linkage: it is precise). The
-meaning phase then merges word groups whose claims' sentence embeddings are close on
-average, one merge at a time (average linkage: a chain of near neighbours cannot drift from
-one statement to another the way single linkage does, and a large group's mean, which
-resembles every claim on its topic, does not swallow them the way centroid linkage lets it).
+The word phase compares claims that share a content word or an entity, and joins two when
+their content words overlap enough (single linkage: it is precise). The meaning phase then
+merges word groups whose claims' sentence embeddings are close on average, one merge at a
+time (average linkage: a chain of near neighbours cannot drift from one statement to
+another the way single linkage does, and a large group's mean, which resembles every claim
+on its topic, does not swallow them the way centroid linkage lets it).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 K = TypeVar("K", bound=Hashable)
 COMMON = 500  # a word or entity in more claims than this does not make them candidates
 MEANINGFUL = 4  # content words a claim needs for its embedding to count
+BLOCK = 512  # groups compared at once in the meaning phase
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,9 @@ def group_claims(rows: Mapping[K, Mapping[str, Any]], grouping: Grouping = Group
     position = {key: n for n, key in enumerate(keys)}
     groups = _Groups(items)
     index = _index(items)
+    lengths = np.array([len(row["words"]) for row in items], dtype=np.int64)
     for n, row in enumerate(items):
-        for m in _candidates(n, items, index, grouping.related):
+        for m in _candidates(n, items, index, lengths, grouping.related).tolist():
             a, b = groups.find(n), groups.find(m)
             if a != b and same_words(row, items[m], grouping) and groups.compatible(a, b) \
                     and groups.closeness(a, b, default=1.0) >= grouping.floor:
@@ -94,30 +96,25 @@ def group_claims(rows: Mapping[K, Mapping[str, Any]], grouping: Grouping = Group
     for a, b in joins:
         groups.union(position[a], position[b])
     if groups.sums:
-        _merge_by_meaning(items, groups, index, grouping)
+        _merge_by_meaning(groups, grouping)
     found: dict[int, list[K]] = defaultdict(list)
     for n, key in enumerate(keys):
         found[groups.find(n)].append(key)
     return list(found.values())
 
 
-def _merge_by_meaning(items: list[Mapping[str, Any]], groups: _Groups,
-                      index: Mapping[Any, list[int]], grouping: Grouping) -> None:
+def _merge_by_meaning(groups: _Groups, grouping: Grouping) -> None:
     """Average linkage over the word groups: merge the pair whose claims are closest on
-    average, while that is at least ``grouping.close``."""
-    pairs: dict[int, set[int]] = defaultdict(set)
-    for n in range(len(items)):
-        a = groups.find(n)
-        if a in groups.sums:
-            pairs[a].update(b for m in _candidates(n, items, index, 0.0)
-                            if (b := groups.find(m)) != a and b in groups.sums)
+    average, while that is at least ``grouping.close``. Every pair of groups is compared,
+    a block of rows of their mean embeddings at a time."""
+    roots = sorted(groups.sums)
+    means = np.stack([groups.mean(r) for r in roots]).astype(np.float32)
     heap: list[tuple[float, int, int]] = []
-    for a, others in pairs.items():
-        if not others:
-            continue
-        ordered = sorted(others)
-        values = np.stack([groups.mean(b) for b in ordered]) @ groups.mean(a)
-        heap.extend((-float(v), a, b) for b, v in zip(ordered, values) if v >= grouping.close)
+    for start in range(0, len(roots), BLOCK):
+        values = means[start:start + BLOCK] @ means.T
+        for i, j in zip(*np.nonzero(values >= grouping.close)):
+            if start + i < j:
+                heap.append((-float(values[i, j]), roots[start + i], roots[j]))
     heapq.heapify(heap)
     while heap:
         negative, a, b = heapq.heappop(heap)
@@ -127,7 +124,7 @@ def _merge_by_meaning(items: list[Mapping[str, Any]], groups: _Groups,
         value = groups.closeness(a, b)
         if value < grouping.close or not groups.compatible(a, b):
             continue
-        if value < -negative - 1e-9:  # the groups changed since: retry at the current value
+        if value < -negative - 1e-6:  # the groups changed since: retry at the current value
             heapq.heappush(heap, (-value, a, b))
             continue
         groups.union(a, b)
@@ -147,10 +144,10 @@ def _terms(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _candidates(n: int, items: list[Mapping[str, Any]], index: Mapping[Any, list[int]],
-                share: float) -> list[int]:
+                lengths: np.ndarray, share: float) -> np.ndarray:
     """The claims after claim ``n`` that share a word or an entity with it (one in more
     than :data:`COMMON` claims does not count), and may share at least ``share`` of the
-    words of the longer of the two."""
+    words of the longer of the two (``lengths``: each claim's number of words)."""
     counts: Counter[int] = Counter()
     common = 0
     for term in _terms(items[n]):
@@ -159,9 +156,10 @@ def _candidates(n: int, items: list[Mapping[str, Any]], index: Mapping[Any, list
             common += 1
         else:
             counts.update(postings[bisect.bisect_right(postings, n):])
-    size = len(items[n]["words"])
-    return [m for m, shared in counts.items()
-            if shared + common >= share * max(size, len(items[m]["words"]))]
+    found = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    shared = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    keep = shared + common >= share * np.maximum(lengths[n], lengths[found])
+    return np.sort(found[keep])  # in the order of the rows, whatever the order of the terms
 
 
 class _Groups:
