@@ -371,3 +371,20 @@ def test_a_long_quote_from_a_named_person_is_more_credible_than_a_bare_guess():
     assert features_seen["quoted"] == 1.0 and features_seen["speaker=PERSON"] == 1.0
     vague = analyze("Some think the bridge may reopen.")
     assert all(c.confidence < claim.confidence for c in vague.claims)
+
+
+SIGNED = ("Readers wrote to us after the debate.\n"
+          "“The bridge must be rebuilt before winter.” ― Halvard Brenn\n"
+          "“He calls the tolls “theft” and worse.”\xa0— Mira Okafor.\n"
+          "“Nothing ever changes here” – the old refrain.")
+
+
+def test_a_quotation_signed_with_a_dash_is_its_signer_s():
+    analysis = analyze(SIGNED)
+    found = {(c.speaker.text if c.speaker else None, c.cue.text, c.content.text, c.kind)
+             for c in analysis.claims if c.rule.startswith("signed")}
+    assert found == {
+        ("Halvard Brenn", "―", "The bridge must be rebuilt before winter.", "direct"),
+        ("Mira Okafor", "—", "He calls the tolls “theft” and worse.", "direct"),
+    }  # "the old refrain" is no name
+    check_claim_offsets(analysis)

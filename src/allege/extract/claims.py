@@ -9,6 +9,7 @@ from .cues import Lexicon, load_lexicon
 from .nominal import find_nominal
 from .quotes import Quote, find_quotes
 from .reported import find_verbal
+from .signed import find_signed
 from .spans import Found
 from .tagged import merge_tagged
 
@@ -20,6 +21,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     used: set[int] = set()
     found = list(find_nominal(doc, quotes, lexicon, used))
     found += find_verbal(doc, quotes, lexicon, used)
+    found += find_signed(doc, quotes, used)
     found = merge_tagged(doc, found, quotes, lexicon)  # no-op on untagged docs
     found.sort(key=lambda f: f.cue[0])
     return found, quotes

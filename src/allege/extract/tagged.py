@@ -32,10 +32,11 @@ AGREEMENT = 0.8
 _KEEP = {"response", "nominal"}
 # Where the tagger saw no cue, a rule's claim stays when the rule is precise on its own
 # (these families were right in 80 % or more of cases with the rules alone on PolNeAR
-# train) or carries a stance the tagger was not trained for; on PolNeAR dev the other
-# untagged rule claims were right in a third or less of cases.
+# train; a signed quotation has nothing else it could be) or carries a stance the tagger
+# was not trained for; on PolNeAR dev the other untagged rule claims were right in a
+# third or less of cases.
 TRUSTED = {"direct:speech", "ccomp:speech", "according_to:speech"}
-_STANCE_RULES = {"response", "nominal"}
+_OWN_RULES = {"response", "nominal", "signed"}
 
 
 def merge_tagged(doc: Doc, found: list[Found], quotes: list[Quote], lexicon: Lexicon) -> list[Found]:
@@ -119,7 +120,7 @@ def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int]) -> Non
 
 
 def _trusted(f: Found) -> bool:
-    return f.rule in _STANCE_RULES or family(f.rule, f.cue_lemma) in TRUSTED
+    return f.rule in _OWN_RULES or family(f.rule, f.cue_lemma) in TRUSTED
 
 
 def _covers(outer: Segment, inner: Segment) -> bool:
