@@ -388,3 +388,28 @@ def test_a_quotation_signed_with_a_dash_is_its_signer_s():
         ("Mira Okafor", "—", "He calls the tolls “theft” and worse.", "direct"),
     }  # "the old refrain" is no name
     check_claim_offsets(analysis)
+
+
+TRANSCRIPT = ("Partial transcript of the interview:\n\n"
+              "“MARLOW: Will the bridge reopen in May?\n\n"
+              "“BRENN: It will, and the tolls will stay the same.\n\n"
+              "UPDATE: The interview was recorded on Monday.")
+
+
+def test_transcript_turns_are_their_speakers_and_a_dateline_is_not_a_turn():
+    analysis = analyze(TRANSCRIPT)
+    turns = [(c.speaker.text if c.speaker else None, c.cue.text, c.content.text)
+             for c in analysis.claims if c.rule.startswith("labelled")]
+    assert turns == [("MARLOW", ":", "Will the bridge reopen in May?"),
+                     ("BRENN", ":", "It will, and the tolls will stay the same.")]
+    dateline = analyze("KESSA: Officials of the border town met on Monday to discuss repairs.")
+    assert not any(c.rule.startswith("labelled") for c in dateline.claims)
+    check_claim_offsets(analysis)
+
+
+def test_a_quotation_in_the_next_paragraph_is_not_the_rest_of_the_last():
+    analysis = analyze("“The bridge will reopen in May,” Halvard Brenn said.\n\n"
+                       "“Nobody expected the repairs to take this long.”")
+    claim = find_claim(analysis, "said")
+    assert claim.content.text.rstrip(",") == "The bridge will reopen in May"
+    assert len(claim.content.segments) <= 1

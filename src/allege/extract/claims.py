@@ -6,6 +6,7 @@ from spacy.tokens import Doc
 
 from ..nlp import text_of
 from .cues import Lexicon, load_lexicon
+from .labelled import find_labelled
 from .nominal import find_nominal
 from .quotes import Quote, find_quotes
 from .reported import find_verbal
@@ -22,6 +23,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     found = list(find_nominal(doc, quotes, lexicon, used))
     found += find_verbal(doc, quotes, lexicon, used)
     found += find_signed(doc, quotes, used)
+    found += find_labelled(doc, used)
     found = merge_tagged(doc, found, quotes, lexicon)  # no-op on untagged docs
     found.sort(key=lambda f: f.cue[0])
     return found, quotes

@@ -149,7 +149,9 @@ def _direct(doc: Doc, verb: Token, quotes: list[Quote]) -> list[Segment] | None:
                   and _only_link(doc, doc[hi].idx + len(doc[hi]), q.start, verb)), None)
     if before is not None and _quote_in_sentence(doc, before, verb):
         segments = [before.inner(text_of(doc))]
-        if after is not None and after.start - segments[0][1] < 400:
+        # the rest of a quotation the cue breaks; one in a new paragraph is a new quotation
+        if after is not None and after.start - segments[0][1] < 400 and \
+                "\n" not in text_of(doc)[segments[0][1]:after.start]:
             segments.append(after.inner(text_of(doc)))
         return segments
     if after is not None and _opens_after_link(doc, verb, after):
