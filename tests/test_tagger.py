@@ -80,3 +80,28 @@ def test_add_tagger_keeps_the_normal_run_unchanged(tagger: Language) -> None:
 def test_unparsed_doc_is_refused(nlp: Language, tagger: Language) -> None:
     with pytest.raises(AllegeError, match="parsed docs"):
         tagged_spans(nlp.make_doc(SENTENCE), tagger)
+
+
+def test_a_rule_claim_without_a_speaker_takes_the_tagged_source_of_its_sentence(
+        nlp: Language) -> None:
+    from spacy.tokens import Span
+
+    from allege.extract.spans import Found
+    from allege.extract.tagged import _refine, _Tag
+
+    doc = nlp("Cheering the vote, the mayor's office called it a victory.")
+    text = doc.text
+
+    def tag(words: str, label: str) -> _Tag:
+        span = doc.char_span(text.index(words), text.index(words) + len(words), label=label)
+        assert isinstance(span, Span)
+        return _Tag(span, (span.start_char, span.end_char))
+
+    cue, content, source = tag("called", "CUE"), tag("it a victory", "CONTENT"), \
+        tag("the mayor's office", "SOURCE")
+    found = Found(cue=[cue.seg], cue_lemma="call", content=[content.seg], kind="indirect",
+                  stance="asserts", sentence=0, rule="object")
+    _refine(found, {"CUE": [cue], "CONTENT": [content], "SOURCE": [source]}, set(),
+            [s.start_char for s in doc.sents])
+    assert found.source == source.seg and found.source_head == source.span.root.i
+    assert found.rule == "object+tagged"

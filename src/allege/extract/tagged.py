@@ -47,10 +47,10 @@ def merge_tagged(doc: Doc, found: list[Found], quotes: list[Quote], lexicon: Lex
     tagged = {label: [_Tag(s, _trimmed(text, s)) for s in doc.spans[SPANS_KEY] if s.label_ == label]
               for label in ("CUE", "SOURCE", "CONTENT")}
     used_cues: set[int] = set()
-    for f in found:
-        _refine(f, tagged, used_cues)
-    found = [f for f in found if "tagged" in f.rule or _trusted(f)]
     starts = [s.start_char for s in doc.sents]
+    for f in found:
+        _refine(f, tagged, used_cues, starts)
+    found = [f for f in found if "tagged" in f.rule or _trusted(f)]
     for cue in tagged["CUE"]:
         if cue.start in used_cues or any(_overlaps(seg, cue.seg) for f in found for seg in f.cue):
             continue
@@ -95,9 +95,11 @@ def _overlaps(a: Segment, b: Segment) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int]) -> None:
+def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int],
+            starts: list[int]) -> None:
     """Take the tagged extents where they only widen or confirm what the rule found, so the
-    claim keeps its meaning (cue words, what a response is about, who speaks)."""
+    claim keeps its meaning (cue words, what a response is about, who speaks); where the
+    rule found no speaker, the nearest tagged source in the cue's sentence."""
     cue = next((c for c in tagged["CUE"] if any(_overlaps(c.seg, s) for s in f.cue)), None)
     if cue is None:
         return
@@ -116,6 +118,13 @@ def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int]) -> Non
                 source.start <= f.source_head < source.end and \
                 not any(_overlaps(source.seg, c) for c in f.content):
             f.source = source.seg
+    else:
+        sentence = bisect_right(starts, cue.seg[0]) - 1
+        sources = [s for s in tagged["SOURCE"] if bisect_right(starts, s.seg[0]) - 1 == sentence
+                   and not any(_overlaps(s.seg, c) for c in f.content)]
+        source = min(sources, key=lambda s: _distance(s.seg, cue.seg), default=None)
+        if source is not None:
+            f.source, f.source_head = source.seg, source.root.i
     f.rule += "+tagged"
 
 
