@@ -61,9 +61,10 @@ def _quoted(text: str, end: int, ends: dict[int, Quote]) -> tuple[int, int] | No
 
 def _name_after(doc: Doc, offset: int) -> list[int]:
     """The token indices of the name that starts at ``offset``, or [] if there is none."""
-    start = next((t.i for t in doc if t.idx >= offset), None)
-    if start is None:
+    first = doc.char_span(offset, min(offset + 1, len(text_of(doc))), alignment_mode="expand")
+    if first is None or len(first) == 0:
         return []
+    start = first.start
     name: list[int] = []
     for token in doc[start:start + _MAX_NAME + 1]:
         if "\n" in token.text or token.is_space:
