@@ -21,7 +21,8 @@ from allege.corroborate.grades import (
     sides,
 )
 from allege.corroborate.stance import LABELS
-from allege.corroborate.propositions import Member, build_propositions
+import allege.corroborate.propositions as propositions_module
+from allege.corroborate.propositions import Member, build_propositions, load_propositions
 from allege.corroborate.sources import load_registry, reliability, set_reliability
 from allege.store import connect, save_analysis
 from allege.store.schema import claim_vectors
@@ -196,3 +197,11 @@ def test_an_outlet_in_its_own_voice_does_not_join_the_speakers_it_publishes():
     assert sorted(len(g) for g in groups) == [1, 1, 2]
     found = sides([asserting, denying, own_voice])
     assert len(found.support) == 1 and len(found.oppose) == 1
+
+
+def test_propositions_load_the_same_in_small_chunks(store, monkeypatch):
+    ingest(store, ORIGINAL, ECHO, SECOND, DENIAL)
+    built = build_propositions(store, article_stances=False)
+    monkeypatch.setattr(propositions_module, "CHUNK", 1)  # one id per IN (...)
+    assert load_propositions(store) == built
+    assert load_propositions(store, [p.id for p in built]) == built

@@ -1,16 +1,16 @@
 """Propositions: claims from different documents and speakers that state the same thing.
 
-Claims are grouped when their contents share most of their content words, or many of them
-and a named entity, or when their sentence embeddings are close (:class:`Grouping`); a
-response (a denial, a refusal to confirm) joins the proposition of the claim it answers.
-Each member keeps its speaker's stance, or ``reports`` when the document only reports the
-claim (no speaker, or "reports that…").
+Claims are grouped by their words and the meaning of their sentence embeddings
+(:mod:`allege.corroborate.grouping`); a response (a denial, a refusal to confirm) joins the
+proposition of the claim it answers. Each member keeps its speaker's stance, or ``reports``
+when the document only reports the claim (no speaker, or "reports that…"); a reporting
+member also gets its article's stance toward the proposition (agree, disagree, …).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +35,7 @@ from .vectors import Progress, vectors_for
 MEMBER_STANCES = ("asserts", "confirms", "denies", "refuses_to_confirm",
                   "declines_to_comment", "questions", "reports")
 RESPONSES = ("denies", "refuses_to_confirm", "declines_to_comment", "questions")
+CHUNK = 10_000  # ids in one IN (...): SQLite and PostgreSQL cap the parameters of a query
 
 @dataclass(frozen=True)
 class Member:
@@ -107,19 +108,24 @@ def build_propositions(store: Store, grouping: Grouping = Grouping(), *, embed: 
             kept.append(pid)
         if article_stances:
             _label_reports(conn, known)
-    return [p for p in load_propositions(store) if p.id in set(kept)]
+    return load_propositions(store, kept)
 
 
 def load_propositions(store: Store, ids: Iterable[int] | None = None) -> list[Proposition]:
     """The stored propositions (or those with ``ids``), with their members."""
+    m = proposition_members
     with store.read() as conn:
-        query = select(propositions).order_by(propositions.c.id)
-        if ids is not None:
-            query = query.where(propositions.c.id.in_(list(ids)))
-        found = {r.id: Proposition(r.id, r.text) for r in conn.execute(query)}
-        links = conn.execute(select(proposition_members)
-                             .where(proposition_members.c.proposition_id.in_(list(found)))
-                             .order_by(proposition_members.c.claim_id)).all()
+        if ids is None:
+            found = {r.id: Proposition(r.id, r.text) for r in conn.execute(select(propositions))}
+            links = conn.execute(select(m)).all()
+        else:
+            found = {r.id: Proposition(r.id, r.text) for chunk in _chunks(ids) for r in
+                     conn.execute(select(propositions).where(propositions.c.id.in_(chunk)))}
+            links = [link for chunk in _chunks(found) for link in
+                     conn.execute(select(m).where(m.c.proposition_id.in_(chunk)))]
+        found = dict(sorted(found.items()))
+        links = sorted((link for link in links if link.proposition_id in found),
+                       key=lambda link: link.claim_id)
         members = _members(conn, {link.claim_id: link.stance for link in links})
         for link in links:
             member = members[link.claim_id]
@@ -230,19 +236,20 @@ def _members(conn: Connection, stances: dict[int, str]) -> dict[int, Member]:
     if not stances:
         return {}
     c, d = claims, documents
-    rows = conn.execute(
-        select(c.c.id, c.c.local_id, c.c.speaker_text, c.c.speaker_entity_id, c.c.via,
-               c.c.content_text, d.c.hash, d.c.outlet, d.c.published)
-        .join(d, d.c.id == c.c.document_id).where(c.c.id.in_(list(stances)))).all()
+    query = select(c.c.id, c.c.local_id, c.c.speaker_text, c.c.speaker_entity_id, c.c.via,
+                   c.c.content_text, d.c.hash, d.c.outlet, d.c.published) \
+        .join(d, d.c.id == c.c.document_id)
+    rows = [r for chunk in _chunks(stances) for r in conn.execute(query.where(c.c.id.in_(chunk)))]
     ids = {i for r in rows for i in r.via} | {r.speaker_entity_id for r in rows}
-    names = {r.id: r.name for r in conn.execute(
-        select(entities.c.id, entities.c.name)
-        .where(entities.c.id.in_([i for i in ids if i is not None])))}
+    names = {r.id: r.name for chunk in _chunks(i for i in ids if i is not None)
+             for r in conn.execute(select(entities.c.id, entities.c.name)
+                                   .where(entities.c.id.in_(chunk)))}
     aliases: dict[int, list[str]] = defaultdict(list)
-    for entity_id, alias in conn.execute(select(entity_aliases.c.entity_id,
-                                                entity_aliases.c.alias)
-                                         .where(entity_aliases.c.entity_id.in_(list(names)))):
-        aliases[entity_id].append(alias)
+    for chunk in _chunks(names):
+        for entity_id, alias in conn.execute(select(entity_aliases.c.entity_id,
+                                                    entity_aliases.c.alias)
+                                             .where(entity_aliases.c.entity_id.in_(chunk))):
+            aliases[entity_id].append(alias)
     found = {}
     for r in rows:
         speaker = names.get(r.speaker_entity_id) or r.speaker_text
@@ -253,6 +260,13 @@ def _members(conn: Connection, stances: dict[int, str]) -> dict[int, Member]:
             content=r.content_text, chain=chain,
             aliases=tuple(sorted(aliases.get(r.speaker_entity_id, []))))
     return found
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """``ids`` sorted, in lists short enough for one IN (...) on SQLite and PostgreSQL."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start:start + CHUNK]
 
 
 def _chain(speaker: str | None, via: list[str], outlet: str | None) -> tuple[str, ...]:
