@@ -76,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     nlp(texts[0])
     documents = [Document(text=t) for t in texts]
 
-    def plain() -> object:
-        return list(nlp.pipe(texts, batch_size=args.batch_size))
+    def plain() -> object:  # en_core_web_sm as it comes, without allege's paragraph step
+        with nlp.select_pipes(disable=["allege_paragraphs"]):
+            return list(nlp.pipe(texts, batch_size=args.batch_size))
 
     def full() -> object:
         return list(analyze_documents(documents, nlp=nlp, batch_size=args.batch_size))

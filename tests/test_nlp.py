@@ -102,3 +102,11 @@ def test_claims_at_both_ends_of_a_long_text(long_analysis: Analysis) -> None:
     assert brenn.content.start == LONG.index("Nobody at the quay")
     brenn_entity = entity_of(long_analysis, brenn)
     assert brenn_entity is not None and brenn_entity.name == "Halvard Brenn"
+
+
+def test_a_headline_without_a_full_stop_is_a_sentence_of_its_own(nlp: Language) -> None:
+    doc = nlp("Bridge to reopen in May\n\nThe council said on Monday that the bridge "
+              "would reopen in May.\nTolls stay the same")
+    starts = [s.text.strip() for s in doc.sents]
+    assert starts[0] == "Bridge to reopen in May"
+    assert starts[1].startswith("The council said")

