@@ -82,5 +82,4 @@ def _name_after(doc: Doc, offset: int) -> list[int]:
 def _ends(doc: Doc, i: int) -> bool:
     """Whether the name stops before token ``i``: a line break, punctuation, or a quote."""
     token = doc[i]
-    return token.is_space or "\n" in token.whitespace_ or token.is_punct or token.is_quote \
-        or "\n" in doc[i - 1].whitespace_
+    return token.is_space or token.is_punct or token.is_quote or "\n" in doc[i - 1].whitespace_
