@@ -1,11 +1,12 @@
 """Lines labelled with their speaker and a colon: transcripts and headlines.
 
-    PENCE: Gennifer Flowers will not be attending the debate.        (a transcript)
-    Pat Caddell: Democrat Voters Worried About Clinton's Health      (a headline)
+    MARLOW: Will the bridge reopen in May?                 (a transcript)
+    Halvard Brenn: Bridge Will Reopen in May               (a headline)
 
 In a transcript the speaker is a name in capitals opening a paragraph (after a quotation
 mark, when the transcript is quoted), and there are several turns; in a headline, the name
-of a person or an organisation opening the first line. The colon is the cue; the content runs to the end of the paragraph or line.
+of a person or an organisation opening the first line. The colon is the cue; the content
+runs to the end of the paragraph or line.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from spacy.tokens import Doc
 from ..nlp import text_of
 from .spans import Found
 
-_TRANSCRIPT = re.compile(r"^[ \t]*[\"“]?([A-Z][A-Z.'’\-]+(?: [A-Z][A-Z.'’\-]+){0,2}):[ \t]+(\S[^\n]*)",
-                         re.MULTILINE)
-_HEADLINE = re.compile(r"^[ \t]*([A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}):[ \t]+(\S[^\n]*)")
+_TRANSCRIPT = re.compile(
+    r"^[ \t]*[\"“]?([A-Z][A-Z.'’\-]+(?: [A-Z][A-Z.'’\-]+){0,2}):[ \t]+(\S[^\n]*)", re.MULTILINE)
+_HEADLINE = re.compile(
+    r"^[ \t]*([A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}):[ \t]+(\S[^\n]*)")
 # Labels that are not speakers.
 _NOT_SPEAKERS = {"UPDATE", "UPDATED", "BREAKING", "EXCLUSIVE", "PHOTO", "PHOTOS", "VIDEO",
                  "WATCH", "LISTEN", "READ", "NOTE", "EDITOR'S NOTE", "CORRECTION",

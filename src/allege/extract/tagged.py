@@ -32,9 +32,9 @@ AGREEMENT = 0.8
 _KEEP = {"response", "nominal"}
 # Where the tagger saw no cue, a rule's claim stays when the rule is precise on its own
 # (these families were right in 80 % or more of cases with the rules alone on PolNeAR
-# train; a signed quotation or a transcript turn has nothing else it could be) or carries a stance the tagger
-# was not trained for; on PolNeAR dev the other untagged rule claims were right in a
-# third or less of cases.
+# train; a signed quotation or a transcript turn has nothing else it could be) or carries
+# a stance the tagger was not trained for; on PolNeAR dev the other untagged rule claims
+# were right in a third or less of cases.
 TRUSTED = {"direct:speech", "ccomp:speech", "according_to:speech"}
 _OWN_RULES = {"response", "nominal", "signed", "labelled"}
 
