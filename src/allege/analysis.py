@@ -66,9 +66,9 @@ def analyze_doc(document: Document, doc: Doc) -> Analysis:
             entity = role_speaker(doc[f.source_head], claim.speaker.text, entities, relations)
             claim.speaker = replace(claim.speaker, entity=entity)
     assign_chains(doc, claims, entities, _outlet(document, entities))
-    types = {e.id: e.type for e in entities.entities}
+    text, types = text_of(doc), {e.id: e.type for e in entities.entities}
     for claim in claims:
-        claim.confidence = confidence(claim, text_of(doc), types)
+        claim.confidence = confidence(claim, text, types)
     return Analysis(
         document=document,
         entities=entities.entities,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select
 
 from ..store import Store
 from ..store.entities import name_key
@@ -90,25 +90,23 @@ def build_propositions(store: Store, grouping: Grouping = Grouping(), *, embed: 
             for i, vector in vectors_for(conn, texts, progress=progress).items():
                 rows[i]["vector"] = vector
         groups = group_claims(rows, grouping, joins=_responses(rows).items())
-        known = _article_stances(conn)
+        kept = [(_representative(members), members) for ids in groups
+                for members in [[rows[i] for i in ids]]
+                if len({m["document_id"] for m in members}) >= 2
+                or any(m["stance"] in RESPONSES for m in members)]
+        labels = _article_stances(conn, kept) if article_stances else {}
         conn.execute(delete(proposition_members))
         conn.execute(delete(propositions))
-        now, kept = datetime.now(UTC), []
-        for ids in groups:
-            members = [rows[i] for i in ids]
-            if len({m["document_id"] for m in members}) < 2 and \
-                    not any(m["stance"] in RESPONSES for m in members):
-                continue
-            text = _representative(members)
+        now, ids = datetime.now(UTC), []
+        for text, members in kept:
             pid = int(conn.execute(insert(propositions).values(text=text, built_at=now)
                                    .returning(propositions.c.id)).scalar_one())
             conn.execute(insert(proposition_members), [
-                {"proposition_id": pid, "claim_id": m["id"], "stance": _member_stance(m)}
-                for m in members])
-            kept.append(pid)
-        if article_stances:
-            _label_reports(conn, known)
-    return load_propositions(store, kept)
+                {"proposition_id": pid, "claim_id": m["id"], "stance": stance,
+                 "article_stance": labels.get((text, m["id"])) if stance == "reports" else None}
+                for m in members for stance in [_member_stance(m)]])
+            ids.append(pid)
+    return load_propositions(store, ids)
 
 
 def load_propositions(store: Store, ids: Iterable[int] | None = None) -> list[Proposition]:
@@ -126,12 +124,9 @@ def load_propositions(store: Store, ids: Iterable[int] | None = None) -> list[Pr
         found = dict(sorted(found.items()))
         links = sorted((link for link in links if link.proposition_id in found),
                        key=lambda link: link.claim_id)
-        members = _members(conn, {link.claim_id: link.stance for link in links})
+        members = _members(conn, {link.claim_id: link for link in links})
         for link in links:
-            member = members[link.claim_id]
-            if link.article_stance:
-                member = replace(member, article_stance=link.article_stance)
-            found[link.proposition_id].members.append(member)
+            found[link.proposition_id].members.append(members[link.claim_id])
     return list(found.values())
 
 
@@ -186,36 +181,26 @@ def _responses(rows: dict[int, dict[str, Any]]) -> dict[int, int]:
     return answers
 
 
-def _article_stances(conn: Connection) -> dict[tuple[str, int], str]:
-    """The article stances of the stored members, by proposition text and claim."""
-    m, p = proposition_members, propositions
-    return {(r.text, r.claim_id): r.article_stance for r in conn.execute(
-        select(p.c.text, m.c.claim_id, m.c.article_stance)
-        .join(p, p.c.id == m.c.proposition_id).where(m.c.article_stance.is_not(None)))}
-
-
-def _label_reports(conn: Connection, known: dict[tuple[str, int], str]) -> None:
-    """Each reporting member's article stance toward its proposition's text (``known``
-    from the previous build where the text and claim are the same)."""
+def _article_stances(conn: Connection, kept: list[tuple[str, list[dict[str, Any]]]]
+                     ) -> dict[tuple[str, int], str]:
+    """The article stance of each reporting member toward its proposition's text, by
+    (text, claim id): the stored one where the last build had the same text and claim,
+    else the stance model's."""
     from .stance import StanceModel
 
     m, p = proposition_members, propositions
-    rows = conn.execute(
-        select(m.c.proposition_id, m.c.claim_id, p.c.text, claims.c.document_id)
-        .join(p, p.c.id == m.c.proposition_id).join(claims, claims.c.id == m.c.claim_id)
-        .where(m.c.stance == "reports")).all()
-    todo = [r for r in rows if (r.text, r.claim_id) not in known]
+    known = {(r.text, r.claim_id): r.article_stance for r in conn.execute(
+        select(p.c.text, m.c.claim_id, m.c.article_stance)
+        .join(p, p.c.id == m.c.proposition_id).where(m.c.article_stance.is_not(None)))}
+    todo = [(text, row["id"], row["document_id"]) for text, members in kept for row in members
+            if _member_stance(row) == "reports" and (text, row["id"]) not in known]
     if todo:
-        bodies = dict(conn.execute(select(documents.c.id, documents.c.text).where(
-            documents.c.id.in_({r.document_id for r in todo}))).all())
-        labels = StanceModel.load().predict([(r.text, bodies[r.document_id]) for r in todo])
-        known = {**known, **dict(zip(((r.text, r.claim_id) for r in todo), labels))}
-    if rows:
-        conn.execute(update(m).where(m.c.proposition_id == bindparam("pid"),
-                                     m.c.claim_id == bindparam("cid"))
-                     .values(article_stance=bindparam("label")),
-                     [{"pid": r.proposition_id, "cid": r.claim_id,
-                       "label": known[(r.text, r.claim_id)]} for r in rows])
+        bodies = {r.id: r.text for chunk in _chunks(d for _, _, d in todo) for r in
+                  conn.execute(select(documents.c.id, documents.c.text)
+                               .where(documents.c.id.in_(chunk)))}
+        found = StanceModel.load().predict([(text, bodies[d]) for text, _, d in todo])
+        known.update(zip(((text, claim) for text, claim, _ in todo), found))
+    return known
 
 
 def _member_stance(row: dict[str, Any]) -> str:
@@ -232,14 +217,15 @@ def _representative(members: list[dict[str, Any]]) -> str:
 
 # Members with their chains -----------------------------------------------------------------
 
-def _members(conn: Connection, stances: dict[int, str]) -> dict[int, Member]:
-    if not stances:
+def _members(conn: Connection, links: dict[int, Any]) -> dict[int, Member]:
+    """Each linked claim (id → its proposition_members row) as a member, with its chain."""
+    if not links:
         return {}
     c, d = claims, documents
     query = select(c.c.id, c.c.local_id, c.c.speaker_text, c.c.speaker_entity_id, c.c.via,
                    c.c.content_text, d.c.hash, d.c.outlet, d.c.published) \
         .join(d, d.c.id == c.c.document_id)
-    rows = [r for chunk in _chunks(stances) for r in conn.execute(query.where(c.c.id.in_(chunk)))]
+    rows = [r for chunk in _chunks(links) for r in conn.execute(query.where(c.c.id.in_(chunk)))]
     ids = {i for r in rows for i in r.via} | {r.speaker_entity_id for r in rows}
     names = {r.id: r.name for chunk in _chunks(i for i in ids if i is not None)
              for r in conn.execute(select(entities.c.id, entities.c.name)
@@ -256,7 +242,8 @@ def _members(conn: Connection, stances: dict[int, str]) -> dict[int, Member]:
         chain = _chain(speaker, [names.get(i, "?") for i in r.via], r.outlet)
         found[r.id] = Member(
             claim_id=r.id, document=r.hash[:16], claim=r.local_id, outlet=r.outlet,
-            published=r.published, speaker=speaker, stance=stances[r.id],
+            published=r.published, speaker=speaker, stance=links[r.id].stance,
+            article_stance=links[r.id].article_stance,
             content=r.content_text, chain=chain,
             aliases=tuple(sorted(aliases.get(r.speaker_entity_id, []))))
     return found

@@ -26,7 +26,7 @@ _HEADLINE = re.compile(
 # Labels that are not speakers.
 _NOT_SPEAKERS = {"UPDATE", "UPDATED", "BREAKING", "EXCLUSIVE", "PHOTO", "PHOTOS", "VIDEO",
                  "WATCH", "LISTEN", "READ", "NOTE", "EDITOR'S NOTE", "CORRECTION",
-                 "CLARIFICATION", "Q", "A", "FILE", "SOURCE", "SOURCES", "WARNING", "LIVE",
+                 "CLARIFICATION", "FILE", "SOURCE", "SOURCES", "WARNING", "LIVE",
                  "ANALYSIS", "OPINION", "REVIEW", "POLL", "QUIZ", "RELATED", "TIMELINE"}
 _TRAILING = " \t\"”’'"
 
