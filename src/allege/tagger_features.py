@@ -1,0 +1,143 @@
+"""What the attribution tagger sees of each token beyond its own attributes.
+
+The tagger's encoder looks a few tokens either side, and an attribution is often wider
+than that: a quotation runs for forty words, and whether a clause is what someone said
+depends on the verb that governs it. Four features per token bring this within reach:
+
+- ``quote``: the token opens, closes, lies inside or lies outside a quotation
+  (quotations paired by :func:`allege.extract.quotes.find_quotes`);
+- ``cue``: the token's class in allege's cue lexicon ("V:denies", "N:asserts", "P" for the
+  first word of a phrase such as "according to"), or "-";
+- ``governor``: the nearest ancestor in the parse that is a cue, with the dependency by
+  which the path reaches it ("ccomp>V:asserts" for a word of a clause someone said,
+  "nsubj>V:asserts" for a word of the one who said it), or "-";
+- ``head``: the dependency and tag of the token's head.
+
+Each is hashed and embedded like spaCy's own attributes by :func:`attribution_embed`,
+registered as ``allege.AttributionEmbed.v1`` so that a saved tagger loads with
+``spacy.load`` once this module is imported.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import numpy
+from spacy.strings import hash_string
+from spacy.tokens import Doc, Token
+from spacy.util import registry
+from thinc.api import (
+    HashEmbed,
+    Maxout,
+    Model,
+    chain,
+    concatenate,
+    list2ragged,
+    ragged2list,
+    with_array,
+)
+
+from .extract.cues import Lexicon, load_lexicon
+from .extract.quotes import find_quotes
+
+FEATURES = ("quote", "cue", "governor", "head")
+# How far up the parse a governing cue is looked for.
+MAX_CLIMB = 12
+
+
+def token_features(doc: Doc, lexicon: Lexicon | None = None) -> numpy.ndarray:
+    """One row per token, one column per name in :data:`FEATURES`, as hashed strings."""
+    lexicon = lexicon or load_lexicon()
+    starts = frozenset(words[0] for words in lexicon.phrases)
+    cues = [cue_class(token, lexicon, starts) for token in doc]
+    quotes = _quote_states(doc)
+    rows = numpy.zeros((len(doc), len(FEATURES)), dtype="uint64")
+    for token in doc:
+        head = token.head
+        rows[token.i] = (
+            hash_string(quotes[token.i]),
+            hash_string(cues[token.i]),
+            hash_string(_governor(token, cues)),
+            hash_string(f"{token.dep_}<{head.dep_}:{head.tag_}"),
+        )
+    return rows
+
+
+def cue_class(token: Token, lexicon: Lexicon, phrase_starts: frozenset[str]) -> str:
+    """The token's class in the cue lexicon, or "-" (``phrase_starts``: the first words
+    of the lexicon's phrases)."""
+    lemma = token.lemma_.lower() or token.lower_
+    if token.tag_.startswith("VB"):
+        verb = lexicon.verb(lemma)
+        if verb is not None:
+            return f"V:{verb.stance}"
+    if token.tag_.startswith("NN"):
+        stance = lexicon.noun(lemma)
+        if stance is not None:
+            return f"N:{stance}"
+    if token.lower_ in phrase_starts:
+        return "P"
+    return "-"
+
+
+def _governor(token: Token, cues: list[str]) -> str:
+    child, node = token, token.head
+    for _ in range(MAX_CLIMB):
+        if node.i == child.i:
+            return "-"
+        if cues[node.i] != "-":
+            return f"{child.dep_}>{cues[node.i]}"
+        child, node = node, node.head
+    return "-"
+
+
+def _quote_states(doc: Doc) -> list[str]:
+    quotes = find_quotes(doc.text)
+    starts = [quote.start for quote in quotes]
+    states = []
+    for token in doc:
+        at = bisect_right(starts, token.idx) - 1
+        if at < 0 or not quotes[at].contains(token.idx):
+            states.append("out")
+        elif token.idx == quotes[at].start:
+            states.append("open")
+        elif token.idx + len(token) == quotes[at].end and quotes[at].closed:
+            states.append("close")
+        else:
+            states.append("in")
+    return states
+
+
+def _extract(attrs: list[str]) -> Model:
+    return Model("allege_features", _extract_forward, attrs={"columns": attrs})
+
+
+def _extract_forward(model: Model, docs: list[Doc], is_train: bool):
+    columns = model.attrs["columns"]
+    lexicon = load_lexicon()
+    out = []
+    for doc in docs:
+        own = doc.to_array(columns).reshape((len(doc), len(columns)))
+        both = numpy.hstack([own.astype("uint64"), token_features(doc, lexicon)])
+        out.append(model.ops.asarray2i(both, dtype="uint64"))
+    return out, lambda d_features: []
+
+
+@registry.architectures("allege.AttributionEmbed.v1")
+def attribution_embed(width: int, attrs: list[str], rows: list[int], feature_rows: int) -> Model:
+    """spaCy's ``MultiHashEmbed`` over ``attrs`` and the :data:`FEATURES` of this module
+    (each with a table of ``feature_rows`` rows), mixed down to ``width`` by a maxout layer."""
+    if len(rows) != len(attrs):
+        raise ValueError(f"Mismatched lengths: {len(rows)} rows for {len(attrs)} attrs")
+    sizes = list(rows) + [feature_rows] * len(FEATURES)
+    tables = [
+        HashEmbed(width, size, column=column, seed=8 + column, dropout=0.0)
+        for column, size in enumerate(sizes)
+    ]
+    return chain(
+        _extract(list(attrs)),
+        list2ragged(),
+        with_array(concatenate(*tables)),
+        with_array(Maxout(width, width * len(tables), nP=3, dropout=0.0, normalize=True)),
+        ragged2list(),
+    )
