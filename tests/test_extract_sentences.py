@@ -413,3 +413,25 @@ def test_a_quotation_in_the_next_paragraph_is_not_the_rest_of_the_last():
     claim = find_claim(analysis, "said")
     assert claim.content.text.rstrip(",") == "The bridge will reopen in May"
     assert len(claim.content.segments) <= 1
+
+
+def test_an_inserted_cue_takes_the_words_on_both_sides_as_content():
+    text = ("Though the first handover went smoothly, he said, replacing the mayor would be "
+            "much harder.")
+    claim = find_claim(analyze(text), "said")
+    assert [text[s:e] for s, e in claim.content.segments] == [
+        "Though the first handover went smoothly", "replacing the mayor would be much harder"]
+
+
+@pytest.mark.parametrize("text", [
+    "However, the coastal road will stay shut until spring, officials said.",
+    "But the coastal road will stay shut until spring, the ministry said on Monday.",
+])
+def test_a_connective_before_reported_speech_is_not_what_was_said(text):
+    claim = find_claim(analyze(text), "said")
+    assert claim.content.text == "the coastal road will stay shut until spring"
+
+
+def test_a_quotation_keeps_the_word_it_opens_with():
+    claim = find_claim(analyze("“And we will not reopen it,” the mayor said."), "said")
+    assert claim.content.text.rstrip(",") == "And we will not reopen it"

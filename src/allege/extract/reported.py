@@ -248,7 +248,7 @@ def _trim_content(doc: Doc, verb: Token, keep: set[int], rule: str) -> set[int]:
                 and token.head.i in keep:
             keep = keep - subtree_indices(token) - {token.left_edge.i - 1}
             break
-    if rule == "ccomp" and min(keep) > verb.i:
+    if rule in ("ccomp", "inserted") and min(keep) > verb.i:
         keep |= _inserted_prefix(doc, verb)
     return keep
 

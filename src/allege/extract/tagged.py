@@ -24,6 +24,8 @@ from .spans import Found, Segment, extent
 
 SPANS_KEY = "attribution"
 _EDGES = " \n\t,;:"
+_OPENING = "“«\""
+_CLOSING = "”»\""
 _REACH = 1  # sentences either side of the cue where a content may lie
 # A tagged content replaces the rule's only when they share this much of their extent: the
 # tagger fixes the edges, the rule keeps the clause it parsed.
@@ -82,12 +84,17 @@ class _Tag:
 
 
 def _trimmed(text: str, span: Span) -> Segment:
-    """The span's characters, less the commas and white space the tagger took at its edges."""
+    """The span's characters, less the commas, white space and enclosing quotation marks
+    the tagger took at its edges."""
     start, end = span.start_char, span.end_char
-    while start < end and text[start] in _EDGES:
-        start += 1
-    while end > start and text[end - 1] in _EDGES:
-        end -= 1
+    while True:
+        while start < end and text[start] in _EDGES:
+            start += 1
+        while end > start and text[end - 1] in _EDGES:
+            end -= 1
+        if end - start < 2 or text[start] not in _OPENING or text[end - 1] not in _CLOSING:
+            break
+        start, end = start + 1, end - 1
     return (start, end) if end > start else (span.start_char, span.end_char)
 
 
