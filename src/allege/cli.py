@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     polnear.add_argument("--split", default="dev", help="the split to score (default: dev)")
     polnear.add_argument("--limit", type=int, help="score only the first N articles")
     polnear.add_argument("--json", action="store_true", help="print the scores as JSON")
+    polnear.add_argument("--errors", type=int, default=0, metavar="N",
+                         help="also print the error classes with N examples of each")
     polnear.set_defaults(run=_eval_polnear)
 
     emergent = sets.add_parser(
@@ -140,7 +142,7 @@ def _show(analysis, output: str) -> None:
 
 
 def _eval_polnear(args: argparse.Namespace) -> None:
-    from .eval.polnear import evaluate, format_table
+    from .eval.polnear import evaluate, format_errors, format_table
 
     scores = evaluate(args.data, args.split, limit=args.limit, progress=sys.stderr.isatty())
     if args.json:
@@ -150,6 +152,8 @@ def _eval_polnear(args: argparse.Namespace) -> None:
     console = Console()
     for table in format_table(scores):
         console.print(table)
+    if args.errors:
+        console.print(format_errors(scores, args.errors))
 
 
 def _eval_emergent(args: argparse.Namespace) -> None:

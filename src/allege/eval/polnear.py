@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import DataError
@@ -220,10 +221,13 @@ class Scores:
         default_factory=lambda: CalibrationBin(HIGH_CONFIDENCE, 1.0)
     )
     documents: int = 0
+    # error class -> one snippet per error (see ERROR_CLASSES)
+    errors: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents": self.documents,
+            "errors": {name: len(found) for name, found in self.errors.items()},
             "roles": {role: prf.to_dict() for role, prf in self.roles.items()},
             "linked": self.linked.to_dict(),
             "calibration": [b.to_dict() for b in self.calibration],
@@ -333,8 +337,11 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
     linked = PRF()
     bins = [CalibrationBin(low, high) for low, high in CONFIDENCE_BINS]
     high = CalibrationBin(HIGH_CONFIDENCE, 1.0)
+    errors: dict[str, list[str]] = {name: [] for name in ERROR_CLASSES}
     for article, predicted in zip(golds, predictions):
         matched = match(article.text, article.relations, predicted)
+        for name, snippet in _errors(article, predicted, matched):
+            errors[name].append(snippet)
         linked.correct += len(matched)
         linked.predicted += len(predicted)
         linked.gold += len(article.relations)
@@ -345,7 +352,46 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
                 b.count += 1
                 b.correct += i in matched
     roles = {role: role_prf(golds, predictions, role) for role in ROLES}
-    return Scores(roles, linked, bins, high, documents=len(golds))
+    return Scores(roles, linked, bins, high, documents=len(golds), errors=errors)
+
+
+ERROR_CLASSES = {
+    "missed": "a gold attribution whose cue no predicted claim overlaps",
+    "spurious": "a predicted claim whose cue no gold attribution overlaps",
+    "content": "cues overlap, sources agree, but the contents share under half their words",
+    "source": "cues overlap, but the sources do not (one is missing, or they do not overlap)",
+}
+
+
+def _errors(
+    article: GoldArticle, predicted: list[Predicted], matched: dict[int, int]
+) -> Iterator[tuple[str, str]]:
+    """Each unmatched gold relation and each predicted claim with no gold cue, by class
+    (see :data:`ERROR_CLASSES`), with a snippet around its cue."""
+    text, gold = article.text, article.relations
+    taken = set(matched.values())
+    for j, g in enumerate(gold):
+        if j in taken:
+            continue
+        near = [p for p in predicted if overlap(p.cue, g.cue)]
+        if not near:
+            name = "missed"
+        elif any(_sources_agree(p.source, g.source) for p in near):
+            name = "content"
+        else:
+            name = "source"
+        yield name, _snippet(text, g.cue)
+    for p in predicted:
+        if not any(overlap(p.cue, g.cue) for g in gold):
+            yield "spurious", _snippet(text, p.cue)
+
+
+def _snippet(text: str, cue: Spans, reach: int = 50) -> str:
+    """The cue in [brackets] with ``reach`` characters either side, on one line."""
+    start, end = min(s for s, _ in cue), max(e for _, e in cue)
+    before = text[max(0, start - reach):start]
+    after = text[end:end + reach]
+    return " ".join(f"{before}[{text[start:end]}]{after}".split())
 
 
 # --- presentation and the full run ------------------------------------------------------
@@ -374,6 +420,17 @@ def format_table(scores: Scores) -> list[Table]:
     for label, b in rows:
         calibration.add_row(label, str(b.count), str(b.correct), f"{100 * b.share_correct:.1f}%")
     return [main, calibration]
+
+
+def format_errors(scores: Scores, examples: int) -> Table:
+    """The error classes, largest first, each with its first ``examples`` snippets."""
+    table = Table(title="Errors (unmatched gold attributions and claims with no gold cue)")
+    for column in ("class", "count", "what it is", "examples"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    for name, found in sorted(scores.errors.items(), key=lambda item: -len(item[1])):
+        table.add_row(name, str(len(found)), ERROR_CLASSES[name],
+                      escape("\n".join(found[:examples])))
+    return table
 
 
 def evaluate(
