@@ -276,8 +276,12 @@ EMBED = {
     False: f'@architectures = "spacy.MultiHashEmbed.v2"\nwidth = {{width}}\n{ATTRS}\n'
     "include_static_vectors = false",
     True: f'@architectures = "allege.AttributionEmbed.v1"\nwidth = {{width}}\n{ATTRS}\n'
-    "feature_rows = 1000",
+    "feature_rows = 1000\ntensor_width = {tensor_width}",
 }
+
+
+# en_core_web_sm's tok2vec width: what doc.tensor holds per token.
+TENSOR_WIDTH = 96
 
 
 def write_config(out: Path, args: argparse.Namespace) -> Path:
@@ -287,7 +291,8 @@ def write_config(out: Path, args: argparse.Namespace) -> Path:
         component=COMPONENT,
         unsentence=UNSENTENCE,
         paragraphs=PARAGRAPHS,
-        embed=EMBED[args.features].format(width=args.width),
+        embed=EMBED[args.features].format(width=args.width,
+                                          tensor_width=TENSOR_WIDTH if args.tensor else 0),
         depth=args.depth,
         hidden=args.hidden,
         dropout=args.dropout,
@@ -433,6 +438,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hidden", type=int, default=64,
                         help="hidden width of the component's transition model")
     parser.add_argument("--dropout", type=float, default=0.15, help="dropout in training")
+    parser.add_argument("--tensor", action=argparse.BooleanOptionalAction, default=True,
+                        help="with --features, also read the English pipeline's doc.tensor")
     parser.add_argument("--features", action=argparse.BooleanOptionalAction, default=True,
                         help="embed allege's quotation, cue and governor features too")
     parser.add_argument("--skip-convert", action="store_true",

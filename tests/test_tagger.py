@@ -82,6 +82,13 @@ def test_unparsed_doc_is_refused(nlp: Language, tagger: Language) -> None:
         tagged_spans(nlp.make_doc(SENTENCE), tagger)
 
 
+def test_a_doc_without_the_tok2vec_tensor_is_refused(nlp: Language, tagger: Language) -> None:
+    doc = nlp(SENTENCE)
+    doc.tensor = doc.tensor[:0]  # as in a doc read back from a DocBin
+    with pytest.raises(AllegeError, match="doc.tensor"):
+        tagged_spans(doc, tagger)
+
+
 def test_a_rule_claim_without_a_speaker_takes_the_tagged_source_of_its_sentence(
         nlp: Language) -> None:
     from spacy.tokens import Span

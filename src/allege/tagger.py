@@ -98,10 +98,11 @@ def unsentence(doc: Doc) -> Doc:
 
 
 def _working_copy(doc: Doc) -> Doc:
-    if not (doc.has_annotation("TAG") and doc.has_annotation("DEP")):
+    if not (doc.has_annotation("TAG") and doc.has_annotation("DEP")) or \
+            doc.tensor.shape[0] != len(doc):
         raise AllegeError(
-            "The attribution tagger needs parsed docs (TAG and DEP): run the English "
-            "pipeline with its tagger and parser first."
+            "The attribution tagger needs parsed docs (TAG, DEP and the tok2vec's "
+            "doc.tensor): run the whole English pipeline first."
         )
     copy = doc.copy()
     copy.set_ents([], default="missing")

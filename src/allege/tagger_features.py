@@ -13,7 +13,8 @@ depends on the verb that governs it. Four features per token bring this within r
   "nsubj>V:asserts" for a word of the one who said it), or "-";
 - ``head``: the dependency and tag of the token's head.
 
-Each is hashed and embedded like spaCy's own attributes by :func:`attribution_embed`,
+Each is hashed and embedded like spaCy's own attributes by :func:`attribution_embed`, which
+can also read the English pipeline's context vectors (``doc.tensor``); it is
 registered as ``allege.AttributionEmbed.v1`` so that a saved tagger loads with
 ``spacy.load`` once this module is imported.
 """
@@ -36,6 +37,7 @@ from thinc.api import (
     ragged2list,
     with_array,
 )
+from thinc.types import Ragged
 
 from .extract.cues import Lexicon, load_lexicon
 from .extract.quotes import find_quotes
@@ -123,10 +125,35 @@ def _extract_forward(model: Model, docs: list[Doc], is_train: bool):
     return out, lambda d_features: []
 
 
+def _tensor(width: int) -> Model:
+    return Model("allege_doc_tensor", _tensor_forward, attrs={"width": width})
+
+
+def _tensor_forward(model: Model, docs: list[Doc], is_train: bool):
+    # Zeros where a doc has no tensor: spaCy initialises the model on docs no pipeline has
+    # seen. allege.tagger refuses such docs at use.
+    width = model.attrs["width"]
+    arrays = []
+    for doc in docs:
+        if doc.tensor.shape == (len(doc), width):
+            arrays.append(model.ops.asarray2f(doc.tensor))
+        else:
+            arrays.append(model.ops.alloc2f(len(doc), width))
+    lengths = model.ops.asarray1i([len(a) for a in arrays])
+    return Ragged(model.ops.flatten(arrays), lengths), lambda d_ragged: []
+
+
 @registry.architectures("allege.AttributionEmbed.v1")
-def attribution_embed(width: int, attrs: list[str], rows: list[int], feature_rows: int) -> Model:
+def attribution_embed(
+    width: int, attrs: list[str], rows: list[int], feature_rows: int, tensor_width: int = 0
+) -> Model:
     """spaCy's ``MultiHashEmbed`` over ``attrs`` and the :data:`FEATURES` of this module
-    (each with a table of ``feature_rows`` rows), mixed down to ``width`` by a maxout layer."""
+    (each with a table of ``feature_rows`` rows), mixed down to ``width`` by a maxout layer.
+
+    With ``tensor_width`` (the English pipeline's tok2vec width, 96 for en_core_web_sm),
+    the maxout also reads ``doc.tensor``: the context vectors of the pipeline's own
+    encoder, trained on far more text than PolNeAR, at no extra cost (they are computed
+    anyway, and not updated here)."""
     if len(rows) != len(attrs):
         raise ValueError(f"Mismatched lengths: {len(rows)} rows for {len(attrs)} attrs")
     sizes = list(rows) + [feature_rows] * len(FEATURES)
@@ -134,10 +161,11 @@ def attribution_embed(width: int, attrs: list[str], rows: list[int], feature_row
         HashEmbed(width, size, column=column, seed=8 + column, dropout=0.0)
         for column, size in enumerate(sizes)
     ]
+    hashed = chain(_extract(list(attrs)), list2ragged(), with_array(concatenate(*tables)))
+    inputs = concatenate(hashed, _tensor(tensor_width)) if tensor_width else hashed
+    mixed = width * len(tables) + tensor_width
     return chain(
-        _extract(list(attrs)),
-        list2ragged(),
-        with_array(concatenate(*tables)),
-        with_array(Maxout(width, width * len(tables), nP=3, dropout=0.0, normalize=True)),
+        inputs,
+        with_array(Maxout(width, mixed, nP=3, dropout=0.0, normalize=True)),
         ragged2list(),
     )
