@@ -268,20 +268,21 @@ def convert(data: Path, out: Path, nlp: Language) -> dict[str, Path]:
 # --- training ---------------------------------------------------------------------------
 
 
-# The component's embedding: spaCy's hashed token attributes, and with --features the
-# quotation, cue and governor features of allege.tagger_features as well.
+# spaCy's hashed token attributes, embedded by the component with or without allege's
+# features (allege.tagger_features).
 ATTRS = '''attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"]
 rows = [5000, 1000, 2500, 2500, 500, 500]'''
-EMBED = {
-    False: f'@architectures = "spacy.MultiHashEmbed.v2"\nwidth = {{width}}\n{ATTRS}\n'
-    "include_static_vectors = false",
-    True: f'@architectures = "allege.AttributionEmbed.v1"\nwidth = {{width}}\n{ATTRS}\n'
-    "feature_rows = 1000\ntensor_width = {tensor_width}",
-}
 
 
-# en_core_web_sm's tok2vec width: what doc.tensor holds per token.
-TENSOR_WIDTH = 96
+def embed_config(args: argparse.Namespace) -> str:
+    """The ``[...tok2vec.embed]`` block: allege's embedding with --features (reading
+    ``doc.tensor`` too with --tensor), spaCy's ``MultiHashEmbed`` without."""
+    if not args.features:
+        return "\n".join(['@architectures = "spacy.MultiHashEmbed.v2"', f"width = {args.width}",
+                          ATTRS, "include_static_vectors = false"])
+    tensor_width = spacy.load(BASE).get_pipe("tok2vec").model.get_dim("nO") if args.tensor else 0
+    return "\n".join(['@architectures = "allege.AttributionEmbed.v1"', f"width = {args.width}",
+                      ATTRS, "feature_rows = 1000", f"tensor_width = {tensor_width}"])
 
 
 def write_config(out: Path, args: argparse.Namespace) -> Path:
@@ -291,8 +292,7 @@ def write_config(out: Path, args: argparse.Namespace) -> Path:
         component=COMPONENT,
         unsentence=UNSENTENCE,
         paragraphs=PARAGRAPHS,
-        embed=EMBED[args.features].format(width=args.width,
-                                          tensor_width=TENSOR_WIDTH if args.tensor else 0),
+        embed=embed_config(args),
         depth=args.depth,
         hidden=args.hidden,
         dropout=args.dropout,

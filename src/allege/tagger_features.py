@@ -41,6 +41,7 @@ from thinc.types import Ragged
 
 from .extract.cues import Lexicon, load_lexicon
 from .extract.quotes import find_quotes
+from .nlp import text_of
 
 FEATURES = ("quote", "cue", "governor", "head")
 # How far up the parse a governing cue is looked for.
@@ -68,7 +69,7 @@ def token_features(doc: Doc, lexicon: Lexicon | None = None) -> numpy.ndarray:
 def cue_class(token: Token, lexicon: Lexicon, phrase_starts: frozenset[str]) -> str:
     """The token's class in the cue lexicon, or "-" (``phrase_starts``: the first words
     of the lexicon's phrases)."""
-    lemma = token.lemma_.lower() or token.lower_
+    lemma = token.lemma_ or token.lower_  # the lexicon lowercases
     if token.tag_.startswith("VB"):
         verb = lexicon.verb(lemma)
         if verb is not None:
@@ -94,7 +95,7 @@ def _governor(token: Token, cues: list[str]) -> str:
 
 
 def _quote_states(doc: Doc) -> list[str]:
-    quotes = find_quotes(doc.text)
+    quotes = find_quotes(text_of(doc))
     starts = [quote.start for quote in quotes]
     states = []
     for token in doc:
