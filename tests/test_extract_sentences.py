@@ -376,6 +376,7 @@ def test_a_long_quote_from_a_named_person_is_more_credible_than_a_bare_guess():
 SIGNED = ("Readers wrote to us after the debate.\n"
           "“The bridge must be rebuilt before winter.” ― Halvard Brenn\n"
           "“He calls the tolls “theft” and worse.”\xa0— Mira Okafor.\n"
+          "“The ferry will run all winter.”― Ola Dahl\n"
           "“Nothing ever changes here” – the old refrain.")
 
 
@@ -386,6 +387,7 @@ def test_a_quotation_signed_with_a_dash_is_its_signer_s():
     assert found == {
         ("Halvard Brenn", "―", "The bridge must be rebuilt before winter.", "direct"),
         ("Mira Okafor", "—", "He calls the tolls “theft” and worse.", "direct"),
+        ("Ola Dahl", "―", "The ferry will run all winter.", "direct"),  # the dash alone
     }  # "the old refrain" is no name
     check_claim_offsets(analysis)
 

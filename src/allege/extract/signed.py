@@ -37,7 +37,7 @@ def find_signed(doc: Doc, quotes: list[Quote], used: set[int]) -> Iterator[Found
             continue
         used.update(t.i for t in cue)
         yield Found(
-            cue=[(cue.start_char, cue.end_char)], cue_lemma="―",
+            cue=[dash.span(1)], cue_lemma="―",  # the dash, not its token ("”―" is one)
             content=[(words.start_char, words.end_char)], kind="direct",
             stance="asserts", sentence=0,
             source=(doc[name[0]].idx, doc[name[-1]].idx + len(doc[name[-1]])),
