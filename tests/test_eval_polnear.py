@@ -373,7 +373,7 @@ def test_dev_scores_and_a_confidence_that_means_something() -> None:
     scores = evaluate(POLNEAR, "dev", progress=False)
     assert scores.documents == 84
     assert scores.roles["source"].f1 >= 0.75 and scores.roles["cue"].f1 >= 0.70
-    assert scores.roles["content"].f1 >= 0.55 and scores.linked.f1 >= 0.63
+    assert scores.roles["content"].f1 >= 0.58 and scores.linked.f1 >= 0.64
     unmatched = sum(len(scores.errors[name]) for name in ("missed", "content", "source"))
     assert unmatched == scores.linked.gold - scores.linked.correct
     high = scores.high_confidence
