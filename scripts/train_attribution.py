@@ -354,7 +354,7 @@ def ship(best: Path, target: Path) -> Language:
     target.mkdir(parents=True, exist_ok=True)
     small.meta.update(
         name="allege_attribution",
-        version="0.2.0",
+        version="0.3.0",
         description="SOURCE/CUE/CONTENT tagger trained on PolNeAR train (research use).",
         performance={k: v for k, v in trained.meta.get("performance", {}).items()
                      if k.startswith("ents_")},
@@ -428,14 +428,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="where the trained component is saved (default: shipped model)")
     parser.add_argument("--max-epochs", type=int, default=0, help="0: no limit")
     parser.add_argument("--max-steps", type=int, default=20000, help="0: no limit")
-    parser.add_argument("--max-minutes", type=float, default=45.0,
+    parser.add_argument("--max-minutes", type=float, default=75.0,
                         help="stop training after this long, keeping the best checkpoint")
     parser.add_argument("--eval-frequency", type=int, default=500)
     parser.add_argument("--width", type=int, default=128, help="width of the component's tok2vec")
-    parser.add_argument("--depth", type=int, default=4, help="layers of the component's encoder")
+    parser.add_argument("--depth", type=int, default=6, help="layers of the component's encoder")
     parser.add_argument("--window", type=int, default=2,
                         help="tokens each side that one encoder layer sees")
-    parser.add_argument("--hidden", type=int, default=64,
+    parser.add_argument("--hidden", type=int, default=128,
                         help="hidden width of the component's transition model")
     parser.add_argument("--dropout", type=float, default=0.15, help="dropout in training")
     parser.add_argument("--tensor", action=argparse.BooleanOptionalAction, default=True,
