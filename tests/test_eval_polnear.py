@@ -373,7 +373,7 @@ def test_dev_scores_and_a_confidence_that_means_something() -> None:
     scores = evaluate(POLNEAR, "dev", progress=False)
     assert scores.documents == 84
     assert scores.roles["source"].f1 >= 0.76 and scores.roles["cue"].f1 >= 0.71
-    assert scores.roles["content"].f1 >= 0.59 and scores.linked.f1 >= 0.65
+    assert scores.roles["content"].f1 >= 0.59 and scores.linked.f1 >= 0.66
     unmatched = sum(len(scores.errors[name]) for name in ("missed", "content", "source"))
     assert unmatched == scores.linked.gold - scores.linked.correct
     high = scores.high_confidence

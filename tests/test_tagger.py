@@ -112,3 +112,24 @@ def test_a_rule_claim_without_a_speaker_takes_the_tagged_source_of_its_sentence(
             [s.start_char for s in doc.sents])
     assert found.source == source.seg and found.source_head == source.span.root.i
     assert found.rule == "object+tagged"
+
+
+def test_a_tagged_claim_without_a_tagged_source_takes_its_subject_from_the_parse(
+        nlp: Language) -> None:
+    from spacy.tokens import SpanGroup
+
+    from allege.extract.cues import load_lexicon
+    from allege.extract.tagged import merge_tagged
+
+    doc = nlp("The harbour master warned that the pier would close on Friday.")
+    text = doc.text
+
+    def tag(words: str, label: str):
+        return doc.char_span(text.index(words), text.index(words) + len(words), label=label)
+
+    doc.spans["attribution"] = SpanGroup(doc, spans=[
+        tag("warned", "CUE"), tag("that the pier would close on Friday", "CONTENT")])
+    [claim] = merge_tagged(doc, [], [], load_lexicon())
+    assert claim.rule == "tagged"
+    assert claim.source is not None and text[slice(*claim.source)] == "The harbour master"
+    assert doc[claim.source_head].text == "master"
