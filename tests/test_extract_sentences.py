@@ -417,27 +417,24 @@ def test_a_quotation_in_the_next_paragraph_is_not_the_rest_of_the_last():
     assert len(claim.content.segments) <= 1
 
 
-def test_a_quotation_goes_on_after_the_sentence_that_breaks_it():
-    text = ("“The bridge will reopen in May,” said Halvard Brenn, speaking of the repairs. "
-            "“Nobody expected them to take this long.”")
+@pytest.mark.parametrize(("text", "segments"), [
+    pytest.param("“The bridge will reopen in May,” said Halvard Brenn, speaking of the repairs. "
+                 "“Nobody expected them to take this long.”",
+                 ["The bridge will reopen in May", "Nobody expected them to take this long."],
+                 id="quotation-goes-on-after-the-sentence-that-breaks-it"),
+    pytest.param("“The bridge will reopen in May,” said Halvard Brenn, speaking of the repairs. "
+                 "“Nobody believes that,” Lena Ostrova replied.",
+                 ["The bridge will reopen in May"],
+                 id="quotation-with-its-own-cue-is-not-the-rest-of-the-last"),
+    pytest.param("Though the first handover went smoothly, he said, replacing the mayor would be "
+                 "much harder.",
+                 ["Though the first handover went smoothly",
+                  "replacing the mayor would be much harder"],
+                 id="inserted-cue-takes-the-words-on-both-sides"),
+])
+def test_the_content_segments_of_a_said_claim(text: str, segments: list[str]) -> None:
     claim = find_claim(analyze(text), "said")
-    assert [text[s:e] for s, e in claim.content.segments] == [
-        "The bridge will reopen in May", "Nobody expected them to take this long."]
-
-
-def test_a_quotation_with_its_own_cue_is_not_the_rest_of_the_last():
-    text = ("“The bridge will reopen in May,” said Halvard Brenn, speaking of the repairs. "
-            "“Nobody believes that,” Lena Ostrova replied.")
-    claim = find_claim(analyze(text), "said")
-    assert [text[s:e] for s, e in claim.content.segments] == ["The bridge will reopen in May"]
-
-
-def test_an_inserted_cue_takes_the_words_on_both_sides_as_content():
-    text = ("Though the first handover went smoothly, he said, replacing the mayor would be "
-            "much harder.")
-    claim = find_claim(analyze(text), "said")
-    assert [text[s:e] for s, e in claim.content.segments] == [
-        "Though the first handover went smoothly", "replacing the mayor would be much harder"]
+    assert [text[s:e] for s, e in claim.content.segments] == segments
 
 
 @pytest.mark.parametrize("text", [
