@@ -10,7 +10,7 @@ Steps: convert PolNeAR train and dev to spaCy DocBins (tokenised with the
 ruler and lemmatizer, frozen but annotating so that TAG, DEP, heads and lemmas feed the new
 component; an ``ner`` component named ``attribution`` with its own tok2vec, which also
 embeds the features of ``allege.tagger_features``), run ``spacy train`` (model selection on dev
-``ents_f``), copy only the ``attribution`` component into ``src/allege/models/attribution``
+by allege's linked-attribution F1, see ``attribution_scorer.py``), copy only the ``attribution`` component into ``src/allege/models/attribution``
 and print the dev scores per label.
 
 Everything large (DocBins, checkpoints) stays under ``--out``, outside the repository:
@@ -91,7 +91,7 @@ factory = "{unsentence}"
 factory = "ner"
 incorrect_spans_key = null
 moves = null
-scorer = {{"@scorers": "spacy.ner_scorer.v1"}}
+scorer = {scorer}
 update_with_oracle_cut_size = 100
 
 [components.{component}.model]
@@ -180,7 +180,8 @@ learn_rate = 0.001
 
 [training.score_weights]
 lemma_acc = null
-ents_f = 1.0
+{selection}
+ents_f = {ents_weight}
 ents_p = 0.0
 ents_r = 0.0
 ents_per_type = null
@@ -285,6 +286,17 @@ def embed_config(args: argparse.Namespace) -> str:
                       ATTRS, "feature_rows = 1000", f"tensor_width = {tensor_width}"])
 
 
+def selection_config(args: argparse.Namespace) -> dict[str, str]:
+    """The component's scorer and the score weights that pick ``model-best``: allege's
+    linked F1 on dev (``attribution_scorer.py``), or spaCy's ``ents_f`` with ``--select ents``."""
+    if args.select == "ents":
+        return {"scorer": '{"@scorers": "spacy.ner_scorer.v1"}', "selection": "",
+                "ents_weight": "1.0"}
+    data = json.dumps(str(args.data.resolve()))
+    return {"scorer": f'{{"@scorers": "allege.linked_scorer.v1", "data": {data}}}',
+            "selection": "allege_linked_f = 1.0", "ents_weight": "0.0"}
+
+
 def write_config(out: Path, args: argparse.Namespace) -> Path:
     """The training config, written to ``out/config.cfg``."""
     text = CONFIG.format(
@@ -301,12 +313,18 @@ def write_config(out: Path, args: argparse.Namespace) -> Path:
         max_epochs=args.max_epochs,
         max_steps=args.max_steps,
         eval_frequency=args.eval_frequency,
+        **selection_config(args),
     )
     path = out / "config.cfg"
     path.write_text(text.lstrip(), encoding="utf-8")
-    # allege's pipeline steps and the embedding live in allege; spaCy imports them.
+    # allege's pipeline steps and the embedding live in allege, the scorer beside this
+    # script; spaCy imports them.
     (out / "components.py").write_text(
-        "import allege.nlp  # noqa: F401\nimport allege.tagger  # noqa: F401\n", encoding="utf-8"
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "import allege.nlp  # noqa: F401\nimport allege.tagger  # noqa: F401\n"
+        "import attribution_scorer  # noqa: F401\n",
+        encoding="utf-8",
     )
     return path
 
@@ -344,9 +362,16 @@ def train(out: Path, paths: dict[str, Path], max_minutes: float) -> Path:
 # --- shipping and reporting -------------------------------------------------------------
 
 
+def load_checkpoint(path: Path) -> Language:
+    """A training checkpoint, its component scored by spaCy's own scorer: the shipped model
+    must load where the training-only scorer of ``attribution_scorer.py`` is not registered."""
+    return spacy.load(path, config={f"components.{COMPONENT}.scorer":
+                                    {"@scorers": "spacy.ner_scorer.v1"}})
+
+
 def ship(best: Path, target: Path) -> Language:
     """Save only the attribution component of ``best`` as a small pipeline in ``target``."""
-    trained = spacy.load(best)
+    trained = load_checkpoint(best)
     small = spacy.blank("en")
     small.add_pipe(COMPONENT, source=trained)
     if target.exists():
@@ -374,7 +399,7 @@ def report(best: Path, dev: Path) -> dict:
     """Dev P/R/F per label from spaCy's scorer, printed and returned."""
     from spacy.training import Corpus
 
-    nlp = spacy.load(best)
+    nlp = load_checkpoint(best)
     examples = list(Corpus(str(dev))(nlp))
     scores = nlp.evaluate(examples)
     rows = {"ALL": {"p": scores["ents_p"], "r": scores["ents_r"], "f": scores["ents_f"]}}
@@ -442,6 +467,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="with --features, also read the English pipeline's doc.tensor")
     parser.add_argument("--features", action=argparse.BooleanOptionalAction, default=True,
                         help="embed allege's quotation, cue and governor features too")
+    parser.add_argument("--select", choices=("linked", "ents"), default="linked",
+                        help="keep the checkpoint with the best linked-attribution F1 inside "
+                        "allege on dev (default), or the best spaCy ents_f")
     parser.add_argument("--skip-convert", action="store_true",
                         help="reuse the DocBins already under --out")
     parser.add_argument("--evaluate-only", action="store_true",
