@@ -10,8 +10,9 @@ Steps: convert PolNeAR train and dev to spaCy DocBins (tokenised with the
 ruler and lemmatizer, frozen but annotating so that TAG, DEP, heads and lemmas feed the new
 component; an ``ner`` component named ``attribution`` with its own tok2vec, which also
 embeds the features of ``allege.tagger_features``), run ``spacy train`` (model selection on dev
-by allege's linked-attribution F1, see ``attribution_scorer.py``), copy only the ``attribution`` component into ``src/allege/models/attribution``
-and print the dev scores per label.
+by allege's linked-attribution F1, see ``attribution_scorer.py``), copy only the
+``attribution`` component into ``src/allege/models/attribution`` and print the dev scores
+per label.
 
 Everything large (DocBins, checkpoints) stays under ``--out``, outside the repository:
 PolNeAR's texts carry no licence and must not be committed.
