@@ -13,7 +13,7 @@ from .nominal import find_nominal
 from .quotes import Quote, find_quotes
 from .reported import find_verbal
 from .signed import find_signed
-from .spans import Found, Segment
+from .spans import Found, Segment, overlaps
 from .tagged import merge_tagged
 
 
@@ -57,8 +57,9 @@ def _continue_quotations(text: str, found: list[Found], quotes: list[Quote]) -> 
         if after is None or after.start - cue_end > _CONTINUATION_REACH \
                 or "\n" in text[cue_end:after.start]:
             continue
+        rest = (after.start, after.end)
         if any(other is not f and (cue_end <= other.cue[0][0] < after.end
-                                   or any(s < after.end and after.start < e for s, e in other.content))
+                                   or any(overlaps(rest, s) for s in other.content))
                for other in found):
             continue
         f.content = [*f.content, after.inner(text)]

@@ -67,6 +67,11 @@ def subtree_indices(token: Token, *, without: Iterable[Token] = ()) -> set[int]:
     return keep
 
 
+def overlaps(a: Segment, b: Segment) -> bool:
+    """True when the two segments share a character."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
 def extent(segments: list[Segment]) -> Segment:
     """From the first start to the last end."""
     return segments[0][0], segments[-1][1]

@@ -22,7 +22,7 @@ from .confidence import family
 from .cues import Lexicon
 from .quotes import Quote
 from .speakers import source_of
-from .spans import Found, Segment, extent
+from .spans import Found, Segment, extent, overlaps
 
 SPANS_KEY = "attribution"
 _EDGES = " \n\t,;:"
@@ -61,7 +61,7 @@ def merge_tagged(doc: Doc, found: list[Found], quotes: list[Quote], lexicon: Lex
         _refine(f, tagged, used_cues, starts)
     found = [f for f in found if "tagged" in f.rule or _trusted(f)]
     for cue in tagged["CUE"]:
-        if cue.start in used_cues or any(_overlaps(seg, cue.seg) for f in found for seg in f.cue):
+        if cue.start in used_cues or any(overlaps(seg, cue.seg) for f in found for seg in f.cue):
             continue
         new = _from_tags(text, cue, tagged, quotes, lexicon, starts)
         if new is not None:
@@ -108,16 +108,12 @@ def _trimmed(text: str, span: Span) -> Segment:
     return (start, end) if end > start else (span.start_char, span.end_char)
 
 
-def _overlaps(a: Segment, b: Segment) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
 def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int],
             starts: list[int]) -> None:
     """Take the tagged extents where they only widen or confirm what the rule found, so the
     claim keeps its meaning (cue words, what a response is about, who speaks); where the
     rule found no speaker, the nearest tagged source in the cue's sentence."""
-    cue = next((c for c in tagged["CUE"] if any(_overlaps(c.seg, s) for s in f.cue)), None)
+    cue = next((c for c in tagged["CUE"] if any(overlaps(c.seg, s) for s in f.cue)), None)
     if cue is None:
         return
     used_cues.add(cue.start)
@@ -126,19 +122,19 @@ def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int],
     if _covers(cue.seg, extent(f.cue)):
         f.cue = [cue.seg]
     contents = [c.seg for c in tagged["CONTENT"]
-                if any(_overlaps(c.seg, s) for s in f.content)]
+                if any(overlaps(c.seg, s) for s in f.content)]
     if contents and f.rule not in RULE_CONTENT:
         f.content = contents
     if f.source is not None:
-        source = next((s for s in tagged["SOURCE"] if _overlaps(s.seg, f.source)), None)
+        source = next((s for s in tagged["SOURCE"] if overlaps(s.seg, f.source)), None)
         if source is not None and f.source_head is not None and \
                 source.start <= f.source_head < source.end and \
-                not any(_overlaps(source.seg, c) for c in f.content):
+                not any(overlaps(source.seg, c) for c in f.content):
             f.source = source.seg
     else:
         sentence = bisect_right(starts, cue.seg[0]) - 1
         sources = [s for s in tagged["SOURCE"] if bisect_right(starts, s.seg[0]) - 1 == sentence
-                   and not any(_overlaps(s.seg, c) for c in f.content)]
+                   and not any(overlaps(s.seg, c) for c in f.content)]
         source = min(sources, key=lambda s: _distance(s.seg, cue.seg), default=None)
         if source is not None:
             f.source, f.source_head = source.seg, source.root.i
@@ -153,7 +149,7 @@ def _parsed_source(doc: Doc, f: Found) -> None:
     if cue is None:
         return
     source, head = source_of(doc, cue.root, f.content)
-    if source is not None and not any(_overlaps(source, s) for s in f.content + f.cue):
+    if source is not None and not any(overlaps(source, s) for s in f.content + f.cue):
         f.source, f.source_head = source, head
 
 
@@ -203,7 +199,7 @@ def _linked(text: str, cue: _Tag, content: _Tag) -> bool:
 
 
 def _distance(a: Segment, b: Segment) -> int:
-    if _overlaps(a, b):
+    if overlaps(a, b):
         return 0
     return min(abs(a[0] - b[1]), abs(b[0] - a[1]))
 
