@@ -445,13 +445,31 @@ def protocol_scores(data: Path, model: Path, split: str = "dev") -> dict[str, di
     return table
 
 
+def add_corpus_arguments(parser: argparse.ArgumentParser, out: str, target: Path) -> None:
+    """``--data``, ``--out``, ``--target`` and ``--skip-convert``, as both training scripts
+    take them."""
+    parser.add_argument("--data", type=Path, required=True, help="the PolNeAR folder")
+    parser.add_argument("--out", type=Path, default=Path(out),
+                        help="work folder for DocBins and checkpoints (outside the repo)")
+    parser.add_argument("--target", type=Path, default=target,
+                        help="where the trained model is saved (default: the shipped one)")
+    parser.add_argument("--skip-convert", action="store_true",
+                        help="reuse the DocBins already under --out")
+
+
+def corpus_docbins(args: argparse.Namespace) -> dict[str, Path]:
+    """The train and dev DocBins under ``--out``, converted from PolNeAR unless
+    ``--skip-convert`` finds them there."""
+    args.out.mkdir(parents=True, exist_ok=True)
+    corpus = {s: args.out / "corpus" / f"{s}.spacy" for s in ("train", "dev")}
+    if not (args.skip_convert and all(p.exists() for p in corpus.values())):
+        corpus = convert(args.data, args.out, spacy.load(BASE, exclude=["ner"]))
+    return corpus
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, required=True, help="the PolNeAR folder")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/allege-train"),
-                        help="work folder for DocBins and checkpoints (outside the repo)")
-    parser.add_argument("--target", type=Path, default=MODEL_DIR,
-                        help="where the trained component is saved (default: shipped model)")
+    add_corpus_arguments(parser, "/tmp/allege-train", MODEL_DIR)
     parser.add_argument("--max-epochs", type=int, default=0, help="0: no limit")
     parser.add_argument("--max-steps", type=int, default=20000, help="0: no limit")
     parser.add_argument("--max-minutes", type=float, default=75.0,
@@ -471,8 +489,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--select", choices=("linked", "ents"), default="linked",
                         help="keep the checkpoint with the best linked-attribution F1 inside "
                         "allege on dev (default), or the best spaCy ents_f")
-    parser.add_argument("--skip-convert", action="store_true",
-                        help="reuse the DocBins already under --out")
     parser.add_argument("--evaluate-only", action="store_true",
                         help="only score the shipped model on dev under allege's protocol")
     args = parser.parse_args(argv)
@@ -480,10 +496,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.evaluate_only:
         protocol_scores(args.data, args.target)
         return
-    args.out.mkdir(parents=True, exist_ok=True)
-    corpus = {s: args.out / "corpus" / f"{s}.spacy" for s in ("train", "dev")}
-    if not (args.skip_convert and all(p.exists() for p in corpus.values())):
-        corpus = convert(args.data, args.out, spacy.load(BASE, exclude=["ner"]))
+    corpus = corpus_docbins(args)
     write_config(args.out, args)
     best = train(args.out, corpus, args.max_minutes)
     ship(best, args.target)

