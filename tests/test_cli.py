@@ -73,10 +73,11 @@ def article(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("options", [(), ("--encoder",)], ids=["tagger", "encoder"])
 def test_analyze_json_follows_the_contract(
-    nlp: Language, capsys: pytest.CaptureFixture[str], article: Path
+    nlp: Language, capsys: pytest.CaptureFixture[str], article: Path, options: tuple[str, ...]
 ) -> None:
-    status, out, err = run(capsys, "analyze", str(article), "--format", "json")
+    status, out, err = run(capsys, "analyze", str(article), "--format", "json", *options)
     assert (status, err) == (0, "")
     data = json.loads(out)
     check_contract(data)

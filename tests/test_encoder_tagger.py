@@ -8,6 +8,8 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import allege.analysis
+from allege.analysis import analyze_documents
 from allege.encoder_tagger import (
     BIO,
     EncoderTagger,
@@ -18,6 +20,7 @@ from allege.encoder_tagger import (
     tagger_evidence,
     windows,
 )
+from allege.model import Document
 from allege.tagger import SPANS_KEY, tag_docs
 
 # Written for these tests.
@@ -103,3 +106,20 @@ def test_mixed_tags_replace_the_spacy_spans(nlp: Language, encoder: EncoderTagge
     labels = {span.label_: span.text for span in doc.spans[SPANS_KEY]}
     assert labels["CUE"] == "said" and labels["SOURCE"] == "The minister"
 
+
+def test_the_environment_turns_the_encoder_on(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = []
+
+    def spy(docs):
+        runs.append(1)
+        return docs
+
+    monkeypatch.setattr(allege.analysis, "tag_with_encoder", spy)
+    monkeypatch.setenv("ALLEGE_ENCODER", "1")
+    list(analyze_documents([Document(text=SENTENCE)], nlp=nlp))
+    list(analyze_documents([Document(text=SENTENCE)], nlp=nlp, encoder=False))
+    monkeypatch.delenv("ALLEGE_ENCODER")
+    list(analyze_documents([Document(text=SENTENCE)], nlp=nlp))
+    assert runs == [1]

@@ -368,12 +368,19 @@ def test_load_split_reads_the_first_annotator(tmp_path: Path) -> None:
     ]
 
 
+# Bars a little under the measured dev scores (README, "Accuracy"): source, cue, content,
+# linked, without and with the encoder tagger.
+BARS = {False: (0.76, 0.71, 0.59, 0.66), True: (0.77, 0.72, 0.61, 0.68)}
+
+
 @pytest.mark.skipif(not (POLNEAR / "dev").exists(), reason="PolNeAR dev not present")
-def test_dev_scores_and_a_confidence_that_means_something() -> None:
-    scores = evaluate(POLNEAR, "dev", progress=False)
+@pytest.mark.parametrize("encoder", [False, True], ids=["tagger", "encoder"])
+def test_dev_scores_and_a_confidence_that_means_something(encoder: bool) -> None:
+    scores = evaluate(POLNEAR, "dev", progress=False, encoder=encoder)
     assert scores.documents == 84
-    assert scores.roles["source"].f1 >= 0.76 and scores.roles["cue"].f1 >= 0.71
-    assert scores.roles["content"].f1 >= 0.59 and scores.linked.f1 >= 0.66
+    source, cue, content, linked = BARS[encoder]
+    assert scores.roles["source"].f1 >= source and scores.roles["cue"].f1 >= cue
+    assert scores.roles["content"].f1 >= content and scores.linked.f1 >= linked
     unmatched = sum(len(scores.errors[name]) for name in ("missed", "content", "source"))
     assert unmatched == scores.linked.gold - scores.linked.correct
     high = scores.high_confidence

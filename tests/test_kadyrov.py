@@ -20,9 +20,9 @@ from conftest import KADYROV, check_claim_offsets, entity_of, name_of
 pytestmark = pytest.mark.skipif(not KADYROV.exists(), reason=f"{KADYROV} is not there")
 
 
-@pytest.fixture(scope="module")
-def analysis(nlp: Language) -> Analysis:
-    return next(analyze_documents([read_path(KADYROV)], nlp=nlp))
+@pytest.fixture(scope="module", params=[False, True], ids=["tagger", "encoder"])
+def analysis(nlp: Language, request: pytest.FixtureRequest) -> Analysis:
+    return next(analyze_documents([read_path(KADYROV)], nlp=nlp, encoder=request.param))
 
 
 def find(analysis: Analysis, cue: str, content: str) -> Claim:

@@ -434,16 +434,19 @@ def format_errors(scores: Scores, examples: int) -> Table:
 
 
 def evaluate(
-    data_dir: Path, split: str = "dev", *, limit: int | None = None, progress: bool = True
+    data_dir: Path, split: str = "dev", *, limit: int | None = None, progress: bool = True,
+    encoder: bool | None = None,
 ) -> Scores:
-    """Analyse every article of a split with allege and score the claims found."""
+    """Analyse every article of a split with allege and score the claims found
+    (``encoder``: as for :func:`allege.analysis.analyze_documents`)."""
     from rich.progress import track
 
     from ..analysis import analyze_documents
     from ..model import Document
 
     golds = load_split(data_dir, split)[:limit]
-    analyses: Iterable[Analysis] = analyze_documents(Document(text=g.text) for g in golds)
+    analyses: Iterable[Analysis] = analyze_documents(
+        (Document(text=g.text) for g in golds), encoder=encoder)
     if progress:
         analyses = track(analyses, total=len(golds), description=f"PolNeAR {split}")
     predictions = [predicted_from_analysis(a) for a in analyses]
