@@ -9,6 +9,7 @@ from dataclasses import replace
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .encoder_tagger import tag_with_encoder
 from .extract.chains import assign_chains
 from .extract.claims import find_attributions
 from .extract.confidence import confidence
@@ -18,7 +19,6 @@ from .extract.spans import Found, extent
 from .model import Analysis, Claim, Content, Cue, Document, Entity, Span, Speaker
 from .nlp import parse_many, text_of
 from .resolve import Entities, resolve_entities, speaker_entity
-from .encoder_tagger import tag_with_encoder
 from .tagger import load_tagger, tag_docs
 
 ENCODER_ENV = "ALLEGE_ENCODER"
@@ -50,16 +50,19 @@ def analyze_documents(
     ``tagger``: the trained attribution tagger to refine the rules with; by default the one
     shipped with allege, when present; ``False`` for the rules alone.
     ``encoder``: also run the encoder tagger (:mod:`allege.encoder_tagger`) and mix its
-    scores with the tagger's spans: more accurate, and slower (README, "Accuracy"); by
-    default on when the ``ALLEGE_ENCODER`` environment variable is ``1``.
+    scores with the tagger's spans: more accurate, and about 1.5 times slower (README, "How
+    it finds attributions, and how well"); by default on when the ``ALLEGE_ENCODER``
+    environment variable is ``1``. It refines the tagger, so it needs one.
     """
     documents = list(documents)
+    if encoder is None:
+        encoder = os.environ.get(ENCODER_ENV) == "1"
     docs = parse_many((d.text for d in documents), nlp, batch_size=batch_size)
     if tagger is not False:
         tagger = tagger or load_tagger()
         if tagger is not None:
             docs = tag_docs(docs, batch_size=batch_size, tagger=tagger)
-            if encoder if encoder is not None else os.environ.get(ENCODER_ENV) == "1":
+            if encoder:
                 docs = tag_with_encoder(docs)
     for document, doc in zip(documents, docs):
         yield analyze_doc(document, doc)

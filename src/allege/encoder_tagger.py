@@ -86,7 +86,7 @@ class EncoderTagger:
         """Per doc, a ``(len(doc), 7)`` array of BIO log probabilities (each token's first
         word piece, from the window where it is furthest from an edge)."""
         torch = self.torch
-        pieces = [self._pieces(doc) for doc in docs]
+        pieces = [self.word_pieces(doc) for doc in docs]
         jobs = [(d, start, ids[start:end]) for d, (ids, _) in enumerate(pieces)
                 for start, end in windows(len(ids))]
         jobs.sort(key=lambda job: len(job[2]))
@@ -120,7 +120,8 @@ class EncoderTagger:
             result.append(scores)
         return result
 
-    def _pieces(self, doc: Doc) -> tuple[list[int], np.ndarray]:
+    def word_pieces(self, doc: Doc) -> tuple[list[int], np.ndarray]:
+        """The word-piece ids of ``doc.text`` and, for each, the index of its spaCy token."""
         encoded = self.tokenizer(doc.text, add_special_tokens=False,
                                  return_offsets_mapping=True, verbose=False)
         starts = np.array([t.idx for t in doc])
