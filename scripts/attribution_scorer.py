@@ -41,16 +41,25 @@ def make_linked_scorer(data: str) -> Callable[..., dict[str, Any]]:
             golds = load_split(Path(data), "dev")
             for gold, doc in zip(golds, parse_many([g.text for g in golds])):
                 articles[gold.text] = (gold, doc)
-        golds, predictions = [], []
+        golds, docs = [], []
         for example in examples:
             gold, doc = articles[example.predicted.text]
             doc.spans[SPANS_KEY] = _spans(doc, example.predicted)
             golds.append(gold)
-            predictions.append(predicted_from_analysis(analyze_doc(Document(text=gold.text), doc)))
-        scores[LINKED] = score(golds, predictions).linked.f1
+            docs.append(doc)
+        scores[LINKED] = linked_f1(golds, docs)
         return scores
 
     return scorer
+
+
+def linked_f1(golds: Iterable[GoldArticle], docs: Iterable[Doc]) -> float:
+    """The linked-attribution F1 of allege's analyses of ``docs`` (parsed, their tagged
+    spans set), one per gold article."""
+    golds = list(golds)
+    predictions = [predicted_from_analysis(analyze_doc(Document(text=gold.text), doc))
+                   for gold, doc in zip(golds, docs)]
+    return score(golds, predictions).linked.f1
 
 
 def _spans(doc: Doc, tagged: Doc) -> list[Span]:

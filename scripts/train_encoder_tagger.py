@@ -30,9 +30,9 @@ from safetensors.torch import save_file
 from spacy.tokens import Doc, DocBin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from attribution_scorer import linked_f1  # noqa: E402
 from train_attribution import add_corpus_arguments, corpus_docbins  # noqa: E402
 
-from allege.analysis import analyze_doc  # noqa: E402
 from allege.encoder_tagger import (  # noqa: E402
     ADAPTED,
     BIO,
@@ -41,8 +41,7 @@ from allege.encoder_tagger import (  # noqa: E402
     tag_with_encoder,
     windows,
 )
-from allege.eval.polnear import load_split, predicted_from_analysis, score  # noqa: E402
-from allege.model import Document  # noqa: E402
+from allege.eval.polnear import load_split  # noqa: E402
 from allege.nlp import parse_many  # noqa: E402
 from allege.tagger import tag_docs  # noqa: E402
 
@@ -137,11 +136,8 @@ def batches(items: list, size: int):
 
 def dev_linked_f(tagger: EncoderTagger, parsed: list[Doc], golds) -> float:
     """Linked F1 of allege on dev with the encoder's spans mixed in, as at use."""
-    predictions = []
     copies = [doc.copy() for doc in parsed]  # keeps the spaCy tagger's spans in parsed
-    for gold, doc in zip(golds, tag_with_encoder(copies, encoder=tagger)):
-        predictions.append(predicted_from_analysis(analyze_doc(Document(text=gold.text), doc)))
-    return score(golds, predictions).linked.f1
+    return linked_f1(golds, tag_with_encoder(copies, encoder=tagger))
 
 
 def main(argv: list[str] | None = None) -> None:
