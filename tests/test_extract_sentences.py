@@ -71,6 +71,11 @@ DIRECT = [
     Case("Halvard Brenn told the council: “The bridge will reopen in May. "
          "Nobody will pay more.”",
          BRENN, BRENN, "told", "May. Nobody will pay more", "direct", "asserts"),
+    # the parser ends a sentence at "?”" or "!”", but the cue after it still owns the quote
+    Case("The council met on Monday. “Will the bridge reopen in May?” Halvard Brenn asked.",
+         BRENN, BRENN, "asked", "Will the bridge reopen in May?", "direct", "questions"),
+    Case("“The bridge must reopen in May!” Halvard Brenn said.",
+         BRENN, BRENN, "said", "The bridge must reopen in May!", "direct", "asserts"),
 ]
 
 INDIRECT = [
@@ -407,6 +412,14 @@ def test_transcript_turns_are_their_speakers_and_a_dateline_is_not_a_turn():
     dateline = analyze("KESSA: Officials of the border town met on Monday to discuss repairs.")
     assert not any(c.rule.startswith("labelled") for c in dateline.claims)
     check_claim_offsets(analysis)
+
+
+def test_a_question_in_the_paragraph_before_is_not_the_next_speaker_s():
+    analysis = analyze("“Will the bridge reopen in May?”\n\n"
+                       "Halvard Brenn said the tolls would stay the same.")
+    claim = find_claim(analysis, "said")
+    assert claim.content.text == "the tolls would stay the same"
+    assert len(analysis.claims) == 1
 
 
 def test_a_quotation_in_the_next_paragraph_is_not_the_rest_of_the_last():

@@ -186,8 +186,17 @@ def _only_link(doc: Doc, start: int, end: int, verb: Token) -> bool:
 
 
 def _quote_in_sentence(doc: Doc, quote: Quote, verb: Token) -> bool:
-    """The quotation ends inside the cue's sentence, in the same paragraph."""
-    return quote.end > verb.sent.start_char and "\n" not in text_of(doc)[quote.end:verb.idx]
+    """The quotation ends inside the cue's sentence, in the same paragraph; or it ends the
+    sentence before with a question or exclamation mark, which the parser takes for the
+    sentence's end: "“Why not?” she asked."."""
+    text = text_of(doc)
+    if "\n" in text[quote.end:verb.idx]:
+        return False
+    if quote.end > verb.sent.start_char:
+        return True
+    start, end = quote.inner(text)
+    return text[quote.end:verb.sent.start_char].strip() == "" and \
+        text[start:end].endswith(("?", "!"))
 
 
 def _opens_after_link(doc: Doc, verb: Token, quote: Quote) -> bool:
