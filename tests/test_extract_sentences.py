@@ -76,6 +76,8 @@ DIRECT = [
          BRENN, BRENN, "asked", "Will the bridge reopen in May?", "direct", "questions"),
     Case("“The bridge must reopen in May!” Halvard Brenn said.",
          BRENN, BRENN, "said", "The bridge must reopen in May!", "direct", "asserts"),
+    Case("“The bridge will reopen in May, or in June...” Halvard Brenn said.",
+         BRENN, BRENN, "said", "The bridge will reopen in May, or in June", "direct", "asserts"),
 ]
 
 INDIRECT = [
@@ -91,6 +93,15 @@ INDIRECT = [
          BRENN, BRENN, "believes", "the bridge will reopen in May", "indirect", "asserts"),
     Case("Halvard Brenn said the new bridge was “the safest in the region.”",
          BRENN, BRENN, "said", "the safest in the region", "mixed", "asserts"),
+    Case("Halvard Brenn was quoted as saying that the bridge would reopen in May.",
+         BRENN, BRENN, "saying", "the bridge would reopen in May", "indirect", "asserts"),
+    # who issued the statement or the papers speaks through them
+    Case("The Ostrel council issued a statement calling the closure of the bridge a mistake.",
+         "The Ostrel council", "Ostrel council", "calling", "the closure of the bridge a mistake",
+         "indirect", "asserts"),
+    Case("Lawyers for Halvard Brenn filed papers opposing the release of the records.",
+         "Lawyers for Halvard Brenn", None, "opposing", "the release of the records",
+         "indirect", "asserts"),
     Case("According to Halvard Brenn, the bridge will reopen in May.",
          BRENN, BRENN, "According to", "the bridge will reopen in May", "according_to",
          "asserts"),
@@ -128,6 +139,23 @@ STANCES = [
     Case("Opposition lawmaker Ines Carrow questioned whether the roads were closed.",
          "Opposition lawmaker Ines Carrow", "Ines Carrow", "questioned",
          "whether the roads were closed", "indirect", "questions"),
+    # a negation turns the stance
+    Case("The ministry would not confirm that the roads were closed.",
+         "The ministry", None, "would not confirm", "the roads were closed", "indirect",
+         "refuses_to_confirm"),
+    Case("The ministry did not deny that the roads were closed.",
+         "The ministry", None, "did not deny", "the roads were closed", "indirect",
+         "refuses_to_confirm"),
+    Case("The ministry did not say whether the roads were closed.",
+         "The ministry", None, "did not say", "whether the roads were closed", "indirect",
+         "refuses_to_confirm"),
+    Case("Halvard Brenn does not believe that the roads are closed.",
+         BRENN, BRENN, "does not believe", "the roads are closed", "indirect", "denies"),
+    Case("The ministry would not comment on the closures.",
+         "The ministry", None, "would not comment", "the closures", "indirect",
+         "declines_to_comment"),
+    Case("The ministry did not respond to requests for comment.",
+         "The ministry", None, "did not respond", "", "indirect", "declines_to_comment"),
 ]
 
 # A reporting noun the parser attaches oddly: its infinitive hangs from the main verb.

@@ -29,6 +29,8 @@ PHRASAL = {("call", "for"), ("vote", "for"), ("refer", "to"), ("push", "for"), (
 # "said in a statement": the medium belongs to the cue.
 MEDIUMS = {"statement", "interview", "release", "tweet", "post", "letter", "speech", "op-ed",
            "email", "message", "column", "response", "memo", "filing", "essay", "book"}
+# Verbs that, negated, decline to comment: "did not respond to requests for comment".
+SILENCE = {"comment", "respond", "reply", "elaborate"}
 _CLAUSE_DEPS = {"ccomp", "parataxis"}
 _OBJECT_DEPS = {"dobj", "dative", "oprd", "prep", "xcomp", "acomp", "attr"}
 # What may stand between a cue verb and an adjacent quotation without breaking the link.
@@ -44,7 +46,7 @@ def find_verbal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int])
             continue
         cue = lexicon.verb(token.lemma_)
         complement = _complement(token, lexicon)
-        if cue is None and complement is None:
+        if cue is None and complement is None or _quoted_as_saying(token, lexicon):
             continue
         found = _attribution(doc, token, cue, complement, quotes)
         if found is None:
@@ -54,18 +56,41 @@ def find_verbal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int])
         yield found
 
 
+def _quoted_as_saying(token: Token, lexicon: Lexicon) -> bool:
+    """"quoted" in "X was quoted as saying …": the cue is "saying", which owns the content."""
+    return any(child.dep_ == "prep" and any(c.dep_ == "pcomp" and lexicon.verb(c.lemma_)
+                                            for c in child.children)
+               for child in token.children)
+
+
 def _quoted(token: Token, quotes: list[Quote]) -> bool:
     return any(q.contains(token.idx) for q in quotes)
 
 
 def _complement(token: Token, lexicon: Lexicon) -> tuple[Token, str] | None:
-    """The "confirm" of "refused to confirm", with the stance of the pair."""
+    """The "confirm" of "refused to confirm", with the stance of the pair; a negated
+    "comment" or "respond" is its own complement ("would not comment on X")."""
     for child in token.children:
         if child.dep_ == "xcomp":
             stance = lexicon.complement(token.lemma_, child.lemma_)
             if stance:
                 return child, stance
+    if token.lemma_.lower() in SILENCE and _negated(token):
+        return token, "declines_to_comment"
     return None
+
+
+def _negated(verb: Token) -> bool:
+    return any(child.dep_ == "neg" for child in verb.children)
+
+
+def _stance(verb: Token, cue: VerbCue) -> str:
+    """The cue's stance, turned by a negation: who "would not confirm" or "did not say
+    whether" X refuses to confirm it (so does who "did not deny" it); who "does not believe"
+    X denies it."""
+    if not _negated(verb) or cue.stance == "questions":
+        return cue.stance
+    return "denies" if cue.mind and cue.stance == "asserts" else "refuses_to_confirm"
 
 
 def _attribution(
@@ -89,7 +114,7 @@ def _attribution(
     source, head = source_of(doc, verb, content)
     return Found(
         cue=token_segments(doc, cue_tokens), cue_lemma=verb.lemma_.lower(), content=content,
-        kind=kind, stance=cue.stance, sentence=0, source=source,
+        kind=kind, stance=_stance(verb, cue), sentence=0, source=source,
         source_head=head, rule=rule, tokens=cue_tokens,
     )
 
@@ -115,26 +140,32 @@ def _response(doc: Doc, verb: Token, comp: Token, stance: str) -> Found:
     """"refused to confirm X", "declined to comment on X": the answer to another claim."""
     cue_tokens = {verb.i, comp.i} | {t.i for t in verb.subtree if t.i < comp.i and t.i > verb.i
                                      and t.dep_ in ("aux", "neg")}
-    target = _object(comp)
+    lemma = f"{verb.lemma_} to {comp.lemma_}"
+    if comp is verb:  # "would not comment on X"
+        cue_tokens |= _cue_tokens(verb)
+        lemma = f"not {verb.lemma_}"
+    target = _object(comp, "to") if comp is verb else _object(comp)
     content = token_segments(doc, subtree_indices(target)) if target is not None else []
     if not content:  # "declined to comment.": nothing is attributed but the refusal itself
         end = comp.idx + len(comp)
         content = [(end, end)]
     source, head = source_of(doc, verb, content)
     return Found(
-        cue=token_segments(doc, cue_tokens), cue_lemma=f"{verb.lemma_} to {comp.lemma_}",
+        cue=token_segments(doc, cue_tokens), cue_lemma=lemma,
         content=content, kind="indirect", stance=stance, sentence=0, source=source,
         source_head=head, about=extent(content) if target is not None else None,
         rule="response", tokens=cue_tokens,
     )
 
 
-def _object(verb: Token) -> Token | None:
+def _object(verb: Token, *also: str) -> Token | None:
+    """What a response is about: the object, clause, or what follows "on" or "about" (or
+    a preposition in ``also``: what "did not respond to" is "requests for comment")."""
     for child in verb.children:
         if child.dep_ in ("dobj", "ccomp"):
             return child
     for child in verb.children:
-        if child.dep_ == "prep" and child.lemma_ in ("on", "about"):
+        if child.dep_ == "prep" and child.lemma_ in ("on", "about", *also):
             return next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
     return None
 
@@ -187,8 +218,8 @@ def _only_link(doc: Doc, start: int, end: int, verb: Token) -> bool:
 
 def _quote_in_sentence(doc: Doc, quote: Quote, verb: Token) -> bool:
     """The quotation ends inside the cue's sentence, in the same paragraph; or it ends the
-    sentence before with a question or exclamation mark, which the parser takes for the
-    sentence's end: "“Why not?” she asked."."""
+    sentence before with a question or exclamation mark or an ellipsis, which the parser
+    takes for the sentence's end: "“Why not?” she asked."."""
     text = text_of(doc)
     if "\n" in text[quote.end:verb.idx]:
         return False
@@ -196,7 +227,7 @@ def _quote_in_sentence(doc: Doc, quote: Quote, verb: Token) -> bool:
         return True
     start, end = quote.inner(text)
     return text[quote.end:verb.sent.start_char].strip() == "" and \
-        text[start:end].endswith(("?", "!"))
+        text[start:end].endswith(("?", "!", "…", "..."))
 
 
 def _opens_after_link(doc: Doc, verb: Token, quote: Quote) -> bool:

@@ -8,6 +8,8 @@ from .spans import Segment
 
 _CLIMB = {"conj", "xcomp", "advcl", "ccomp", "parataxis"}
 _RELATIVE = {"who", "which", "that", "whom"}
+_ISSUED = {"statement", "release", "tweet", "post", "letter", "email", "message", "memo", "filing",
+           "paper", "document", "report", "ad", "video", "complaint", "lawsuit", "suit"}
 
 
 def source_of(doc: Doc, verb: Token, content: list[Segment]) -> tuple[Segment | None, int | None]:
@@ -43,7 +45,14 @@ def _subject(verb: Token) -> Token | None:
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         if _passive(verb):
             return None
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":
+            # "X was quoted as saying …": the subject of the passive verb speaks
+            return next((c for c in verb.head.head.children if c.dep_ == "nsubjpass"), None)
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+            if verb.head.dep_ == "dobj" and verb.head.lemma_.lower() in _ISSUED:
+                verb = verb.head.head  # "X issued a statement calling …": X speaks
+                seen += 1
+                continue
             return verb.head
         if verb.dep_ not in _CLIMB or verb.head.i == verb.i:
             return None
