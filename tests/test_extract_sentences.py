@@ -442,6 +442,14 @@ def test_transcript_turns_are_their_speakers_and_a_dateline_is_not_a_turn():
     check_claim_offsets(analysis)
 
 
+def test_a_second_cue_the_parser_joined_to_the_reported_clause_is_the_speaker_s():
+    analysis = analyze("Halvard Brenn said the bridge was unsafe and called for it to be closed.")
+    said, called = find_claim(analysis, "said"), find_claim(analysis, "called")
+    assert said.content.text == "the bridge was unsafe"
+    assert called.speaker is not None and called.speaker.text == BRENN
+    assert called.content.text == "it to be closed"
+
+
 def test_a_question_in_the_paragraph_before_is_not_the_next_speaker_s():
     analysis = analyze("“Will the bridge reopen in May?”\n\n"
                        "Halvard Brenn said the tolls would stay the same.")

@@ -48,7 +48,7 @@ def find_verbal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int])
         complement = _complement(token, lexicon)
         if cue is None and complement is None or _quoted_as_saying(token, lexicon):
             continue
-        found = _attribution(doc, token, cue, complement, quotes)
+        found = _attribution(doc, token, cue, complement, quotes, lexicon)
         if found is None:
             continue
         found.sentence = sentence_of[token.sent.start]
@@ -95,7 +95,7 @@ def _stance(verb: Token, cue: VerbCue) -> str:
 
 def _attribution(
     doc: Doc, verb: Token, cue: VerbCue | None, complement: tuple[Token, str] | None,
-    quotes: list[Quote],
+    quotes: list[Quote], lexicon: Lexicon,
 ) -> Found | None:
     if complement is not None:
         return _response(doc, verb, *complement)
@@ -105,13 +105,13 @@ def _attribution(
     if direct is not None:
         content, rule = direct, "direct"
     else:
-        keep, rule = _indirect(doc, verb, cue)
+        keep, rule = _indirect(doc, verb, cue, lexicon)
         keep = _trim_content(doc, verb, keep - cue_tokens, rule)
         content = token_segments(doc, keep)
     if not content:
         return None
     kind = _kind(text_of(doc), content, quotes) if rule != "direct" else "direct"
-    source, head = source_of(doc, verb, content)
+    source, head = source_of(doc, _joined_cue(verb, lexicon) or verb, content)
     return Found(
         cue=token_segments(doc, cue_tokens), cue_lemma=verb.lemma_.lower(), content=content,
         kind=kind, stance=_stance(verb, cue), sentence=0, source=source,
@@ -239,11 +239,15 @@ def _opens_after_link(doc: Doc, verb: Token, quote: Quote) -> bool:
     return not has_clause and gap.rstrip().endswith((":", ",")) or gap.strip() == ""
 
 
-def _indirect(doc: Doc, verb: Token, cue: VerbCue) -> tuple[set[int], str]:
+def _indirect(doc: Doc, verb: Token, cue: VerbCue, lexicon: Lexicon) -> tuple[set[int], str]:
     """Tokens of the clausal complement, of the clause around an inserted cue, or of the object."""
     for child in verb.children:
         if child.dep_ == "ccomp":
-            return subtree_indices(child), "ccomp"
+            joined = [c for c in child.children if _joined_cue(c, lexicon) == verb]
+            keep = subtree_indices(child, without=joined)
+            if joined:  # and the "and" before the first of them
+                keep -= {c.i for c in child.children if c.dep_ == "cc" and c.i < joined[0].i}
+            return keep, "ccomp"
     if verb.dep_ in _CLAUSE_DEPS and verb.head.i != verb.i and _has_subject(verb) \
             and verb.lemma_.lower() in SPEECH:  # other verbs here are mostly not cues
         return subtree_indices(verb.head, without=[verb]), "inserted"
@@ -309,6 +313,19 @@ def _passive_subject(verb: Token) -> Token | None:
     if not any(c.dep_ == "agent" for c in verb.children):
         return None
     return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+
+
+def _joined_cue(verb: Token, lexicon: Lexicon) -> Token | None:
+    """The cue whose subject a second cue verb shares where the parser joined that verb to
+    the first cue's clause: in "X said the talks had failed and added that …", "added"
+    hangs from "failed" but is X's, like "said"; None elsewhere."""
+    clause = verb.head
+    if verb.dep_ != "conj" or clause.dep_ != "ccomp" or _has_subject(verb):
+        return None
+    first = clause.head
+    if verb.tag_ != first.tag_ or not lexicon.verb(verb.lemma_) or not lexicon.verb(first.lemma_):
+        return None
+    return first
 
 
 def _has_subject(verb: Token) -> bool:
