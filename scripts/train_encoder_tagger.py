@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_corpus_arguments(parser, "/tmp/allege-encoder", ENCODER_DIR)
     parser.add_argument("--epochs", type=int, default=3, help="passes over train (default 3)")
-    parser.add_argument("--lr", type=float, default=5e-4, help="peak learning rate")
+    parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
     parser.add_argument("--batch-size", type=int, default=16, help="windows per step")
     parser.add_argument("--rank", type=int, default=16, help="rank of the LoRA updates")
     parser.add_argument("--alpha", type=float, default=32.0,
