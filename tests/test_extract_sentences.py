@@ -14,8 +14,9 @@ from typing import NamedTuple
 import pytest
 
 from allege import analyze
+from allege.analysis import analyze_documents
 from allege.extract.confidence import features
-from allege.model import Analysis, Claim
+from allege.model import Analysis, Claim, Document
 from conftest import check_claim_offsets, entity_of, name_of
 
 
@@ -448,6 +449,14 @@ def test_a_second_cue_the_parser_joined_to_the_reported_clause_is_the_speaker_s(
     assert said.content.text == "the bridge was unsafe"
     assert called.speaker is not None and called.speaker.text == BRENN
     assert called.content.text == "it to be closed"
+
+
+def test_who_criticizes_someone_for_saying_something_keeps_the_claim():
+    text = "Halvard Brenn criticized Lena Ostrova for saying the bridge was safe."
+    rules_alone = next(analyze_documents([Document(text=text)], tagger=False))
+    claim = find_claim(rules_alone, "criticized")
+    assert claim.speaker is not None and claim.speaker.text == BRENN
+    assert "for saying the bridge was safe" in claim.content.text
 
 
 def test_a_question_in_the_paragraph_before_is_not_the_next_speaker_s():

@@ -46,7 +46,7 @@ def find_verbal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int])
             continue
         cue = lexicon.verb(token.lemma_)
         complement = _complement(token, lexicon)
-        if cue is None and complement is None or _quoted_as_saying(token, lexicon):
+        if (cue is None and complement is None) or _quoted_as_saying(token, lexicon):
             continue
         found = _attribution(doc, token, cue, complement, quotes, lexicon)
         if found is None:
@@ -57,10 +57,13 @@ def find_verbal(doc: Doc, quotes: list[Quote], lexicon: Lexicon, used: set[int])
 
 
 def _quoted_as_saying(token: Token, lexicon: Lexicon) -> bool:
-    """"quoted" in "X was quoted as saying …": the cue is "saying", which owns the content."""
-    return any(child.dep_ == "prep" and any(c.dep_ == "pcomp" and lexicon.verb(c.lemma_)
-                                            for c in child.children)
-               for child in token.children)
+    """"quoted" in "X was quoted as saying …": the cue is "saying", which owns the content.
+    (An active verb keeps its claim: "criticized X for saying …".)"""
+    children = list(token.children)
+    return any(c.dep_ == "nsubjpass" for c in children) and any(
+        child.dep_ == "prep" and child.lower_ == "as"
+        and any(c.dep_ == "pcomp" and lexicon.verb(c.lemma_) for c in child.children)
+        for child in children)
 
 
 def _quoted(token: Token, quotes: list[Quote]) -> bool:
