@@ -143,11 +143,11 @@ def _response(doc: Doc, verb: Token, comp: Token, stance: str) -> Found:
     """"refused to confirm X", "declined to comment on X": the answer to another claim."""
     cue_tokens = {verb.i, comp.i} | {t.i for t in verb.subtree if t.i < comp.i and t.i > verb.i
                                      and t.dep_ in ("aux", "neg")}
-    lemma = f"{verb.lemma_} to {comp.lemma_}"
-    if comp is verb:  # "would not comment on X"
+    lemma, also = f"{verb.lemma_} to {comp.lemma_}", ()
+    if comp == verb:  # "would not comment on X", "did not respond to requests for comment"
         cue_tokens |= _cue_tokens(verb)
-        lemma = f"not {verb.lemma_}"
-    target = _object(comp, "to") if comp is verb else _object(comp)
+        lemma, also = f"not {verb.lemma_}", ("to",)
+    target = _object(comp, *also)
     content = token_segments(doc, subtree_indices(target)) if target is not None else []
     if not content:  # "declined to comment.": nothing is attributed but the refusal itself
         end = comp.idx + len(comp)
