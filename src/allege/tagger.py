@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy
 import spacy
 from spacy.attrs import SENT_START
+from thinc.api import Model, NumpyOps
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
@@ -48,6 +49,10 @@ EMBEDDING = tagger_features.attribution_embed
 COMPONENT = "attribution"
 SPANS_KEY = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")
+# The tagger's matrix products go through numpy's BLAS rather than thinc's default (blis):
+# the same products, and 2.5-3x faster on a single thread of the CPUs measured (numpy's
+# OpenBLAS picks a kernel for the CPU it runs on).
+NUMPY_BLAS = NumpyOps(use_blis=False)
 # Runs before the tagger in training; spaCy's entity recogniser will not let an entity
 # cross a sentence start, and PolNeAR's contents often run over several sentences.
 UNSENTENCE = "allege_unsentence"
@@ -109,6 +114,12 @@ def _working_copy(doc: Doc) -> Doc:
     return clear_sentences(copy)
 
 
+def _use_numpy_blas(model: Model) -> None:
+    if model.ops is not NUMPY_BLAS:
+        for node in model.walk():
+            node.ops = NUMPY_BLAS
+
+
 def tag_docs(
     docs: Iterable[Doc], *, batch_size: int = 32, tagger: Language | None = None
 ) -> Iterator[Doc]:
@@ -119,6 +130,7 @@ def tag_docs(
     pipeline given to :func:`add_tagger`).
     """
     component = _require_tagger(tagger).get_pipe(COMPONENT)
+    _use_numpy_blas(component.model)
     for batch in minibatch(docs, batch_size):
         for doc in batch:
             for label in LABELS:
