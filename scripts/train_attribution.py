@@ -64,6 +64,7 @@ lang = "en"
 pipeline = ["tok2vec", "tagger", "{paragraphs}", "parser", "attribute_ruler", "lemmatizer", "{unsentence}", "{component}"]
 batch_size = 32
 tokenizer = {{"@tokenizers": "spacy.Tokenizer.v1"}}
+after_pipeline_creation = {{"@callbacks": "allege.numpy_blas.v1"}}
 
 [components]
 

@@ -7,11 +7,16 @@ import pytest
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import registry
+from thinc.api import NumpyOps
 
 from allege.errors import AllegeError
 from allege.tagger import (
     COMPONENT,
     LABELS,
+    MODEL_DIR,
+    NUMPY_BLAS,
     SPANS_KEY,
     add_tagger,
     load_tagger,
@@ -133,3 +138,27 @@ def test_a_tagged_claim_without_a_tagged_source_takes_its_subject_from_the_parse
     assert claim.rule == "tagged"
     assert claim.source is not None and text[slice(*claim.source)] == "The harbour master"
     assert doc[claim.source_head].text == "master"
+
+
+def test_numpy_blas_tags_as_blis_does(nlp: Language) -> None:
+    # A private copy of the shipped tagger, so that the shared one is left as it is.
+    tagger = spacy.load(MODEL_DIR)
+    model = tagger.get_pipe(COMPONENT).model
+    text = (
+        "The mayor said on Tuesday that the bridge would reopen in May. “We are not there "
+        "yet,” her spokesman added, according to a statement. Engineers declined to comment."
+    )
+    for node in model.walk():
+        node.ops = NumpyOps()  # thinc's default, multiplying with blis
+    with_blis = tagged_spans(nlp(text), tagger)
+    with_numpy = tagged_spans(nlp(text), tagger)  # tag_docs switches it to numpy's BLAS
+    assert all(node.ops is NUMPY_BLAS for node in model.walk())
+    assert with_numpy == with_blis and len(with_blis) >= 6, with_blis
+
+
+def test_training_configs_can_ask_for_numpy_blas() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tagger")
+    nlp.initialize(lambda: [Example.from_dict(nlp.make_doc("Hello"), {"tags": ["UH"]})])
+    registry.callbacks.get("allege.numpy_blas.v1")()(nlp)
+    assert all(node.ops is NUMPY_BLAS for node in nlp.get_pipe("tagger").model.walk())

@@ -16,7 +16,7 @@ the docs and stores what it finds in ``doc.spans["attribution"]`` of the origina
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from spacy.attrs import SENT_START
 from thinc.api import Model, NumpyOps
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import minibatch
+from spacy.util import minibatch, registry
 
 from . import tagger_features
 from .errors import AllegeError, ModelNotFound
@@ -118,6 +118,20 @@ def _use_numpy_blas(model: Model) -> None:
     if model.ops is not NUMPY_BLAS:
         for node in model.walk():
             node.ops = NUMPY_BLAS
+
+
+@registry.callbacks("allege.numpy_blas.v1")
+def numpy_blas() -> Callable[[Language], Language]:
+    """An ``[nlp.after_pipeline_creation]`` callback for training configs: every
+    component's model multiplies through numpy's BLAS (:data:`NUMPY_BLAS`)."""
+
+    def apply(nlp: Language) -> Language:
+        for _, component in nlp.pipeline:
+            if isinstance(getattr(component, "model", None), Model):
+                _use_numpy_blas(component.model)
+        return nlp
+
+    return apply
 
 
 def tag_docs(
