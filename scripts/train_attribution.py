@@ -14,6 +14,10 @@ by allege's linked-attribution F1, see ``attribution_scorer.py``), copy only the
 ``attribution`` component into ``src/allege/models/attribution`` and print the dev scores
 per label.
 
+With ``--silver``, the training set also holds about 4,900 unlabelled news articles from
+``../shared/corpora`` (and FNC-1's bodies) tagged by the ``--teacher`` tagger mixed with the
+encoder (self-training; ``silver.py``).
+
 Everything large (DocBins, checkpoints) stays under ``--out``, outside the repository:
 PolNeAR's texts carry no licence and must not be committed.
 """
@@ -468,6 +472,25 @@ def corpus_docbins(args: argparse.Namespace) -> dict[str, Path]:
     return corpus
 
 
+def silver_training_set(args: argparse.Namespace, gold_train: Path) -> Path:
+    """A folder holding PolNeAR train and the silver articles (``silver.py``), which spaCy's
+    corpus reader reads as one training set. The silver DocBin is reused with
+    ``--skip-convert``."""
+    from silver import unlabelled_texts, write_silver
+
+    folder = args.out / "corpus" / "with-silver"
+    folder.mkdir(parents=True, exist_ok=True)
+    silver = folder / "silver.spacy"
+    if not (args.skip_convert and silver.exists()):
+        polnear = [a.text for split in ("train", "dev") for a in load_split(args.data, split)]
+        texts = unlabelled_texts(args.shared, exclude=polnear)
+        print(f"silver: tagging {len(texts)} unlabelled articles with the tagger in "
+              f"{args.teacher} and the encoder", flush=True)
+        print(f"silver: entities {write_silver(texts, silver, args.teacher)}", flush=True)
+    shutil.copyfile(gold_train, folder / "gold.spacy")
+    return folder
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_corpus_arguments(parser, "/tmp/allege-train", MODEL_DIR)
@@ -490,6 +513,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--select", choices=("linked", "ents"), default="linked",
                         help="keep the checkpoint with the best linked-attribution F1 inside "
                         "allege on dev (default), or the best spaCy ents_f")
+    parser.add_argument("--silver", action=argparse.BooleanOptionalAction, default=False,
+                        help="also train on unlabelled news tagged by --teacher mixed with "
+                        "the encoder (silver.py)")
+    parser.add_argument("--shared", type=Path, default=None,
+                        help="the folder with corpora/ and data/ for --silver (default: two "
+                        "levels above --data)")
+    parser.add_argument("--teacher", type=Path, default=MODEL_DIR,
+                        help="the spaCy tagger that labels the silver articles (default: "
+                        "the shipped one)")
     parser.add_argument("--evaluate-only", action="store_true",
                         help="only score the shipped model on dev under allege's protocol")
     args = parser.parse_args(argv)
@@ -498,6 +530,9 @@ def main(argv: list[str] | None = None) -> None:
         protocol_scores(args.data, args.target)
         return
     corpus = corpus_docbins(args)
+    if args.silver:
+        args.shared = args.shared or args.data.resolve().parent.parent
+        corpus["train"] = silver_training_set(args, corpus["train"])
     write_config(args.out, args)
     best = train(args.out, corpus, args.max_minutes)
     ship(best, args.target)
