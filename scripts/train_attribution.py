@@ -375,8 +375,9 @@ def load_checkpoint(path: Path) -> Language:
                                     {"@scorers": "spacy.ner_scorer.v1"}})
 
 
-def ship(best: Path, target: Path) -> Language:
-    """Save only the attribution component of ``best`` as a small pipeline in ``target``."""
+def ship(best: Path, target: Path, silver: bool) -> Language:
+    """Save only the attribution component of ``best`` as a small pipeline in ``target``
+    (``silver``: whether it learnt from silver articles too, for its description)."""
     trained = load_checkpoint(best)
     small = spacy.blank("en")
     small.add_pipe(COMPONENT, source=trained)
@@ -385,8 +386,9 @@ def ship(best: Path, target: Path) -> Language:
     target.mkdir(parents=True, exist_ok=True)
     small.meta.update(
         name="allege_attribution",
-        version="0.3.0",
-        description="SOURCE/CUE/CONTENT tagger trained on PolNeAR train (research use).",
+        version="0.4.0",
+        description="SOURCE/CUE/CONTENT tagger trained on PolNeAR train"
+                    + (" and silver-tagged news" if silver else "") + " (research use).",
         performance={k: v for k, v in trained.meta.get("performance", {}).items()
                      if k.startswith("ents_")},
     )
@@ -513,7 +515,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--select", choices=("linked", "ents"), default="linked",
                         help="keep the checkpoint with the best linked-attribution F1 inside "
                         "allege on dev (default), or the best spaCy ents_f")
-    parser.add_argument("--silver", action=argparse.BooleanOptionalAction, default=False,
+    parser.add_argument("--silver", action=argparse.BooleanOptionalAction, default=True,
                         help="also train on unlabelled news tagged by --teacher mixed with "
                         "the encoder (silver.py)")
     parser.add_argument("--shared", type=Path, default=None,
@@ -535,7 +537,7 @@ def main(argv: list[str] | None = None) -> None:
         corpus["train"] = silver_training_set(args, corpus["train"])
     write_config(args.out, args)
     best = train(args.out, corpus, args.max_minutes)
-    ship(best, args.target)
+    ship(best, args.target, args.silver)
     report(best, corpus["dev"])
     protocol_scores(args.data, args.target)
 

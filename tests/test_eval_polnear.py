@@ -370,7 +370,7 @@ def test_load_split_reads_the_first_annotator(tmp_path: Path) -> None:
 
 # Bars a little under the measured dev scores (README, "How it finds attributions, and how
 # well"): source, cue, content, linked, without and with the encoder tagger.
-BARS = {False: (0.77, 0.72, 0.61, 0.68), True: (0.80, 0.74, 0.64, 0.71)}
+BARS = {False: (0.78, 0.74, 0.63, 0.69), True: (0.80, 0.74, 0.64, 0.71)}
 
 
 @pytest.mark.skipif(not (POLNEAR / "dev").exists(), reason="PolNeAR dev not present")
