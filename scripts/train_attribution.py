@@ -61,7 +61,7 @@ dev = null
 
 [system]
 gpu_allocator = null
-seed = 0
+seed = {seed}
 
 [nlp]
 lang = "en"
@@ -319,6 +319,7 @@ def write_config(out: Path, args: argparse.Namespace) -> Path:
         max_epochs=args.max_epochs,
         max_steps=args.max_steps,
         eval_frequency=args.eval_frequency,
+        seed=args.seed,
         **selection_config(args),
     )
     path = out / "config.cfg"
@@ -508,6 +509,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hidden", type=int, default=128,
                         help="hidden width of the component's transition model")
     parser.add_argument("--dropout", type=float, default=0.15, help="dropout in training")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the training")
     parser.add_argument("--tensor", action=argparse.BooleanOptionalAction, default=True,
                         help="with --features, also read the English pipeline's doc.tensor")
     parser.add_argument("--features", action=argparse.BooleanOptionalAction, default=True,
