@@ -28,8 +28,9 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpor
 ROUNDS = 2
 
 
-def read_texts(corpus: Path, limit: int) -> list[str]:
-    """The first ``limit`` ``.txt`` files under ``corpus`` (sorted by path), decoded."""
+def read_texts(corpus: Path, limit: int | None = None) -> list[str]:
+    """The first ``limit`` (default: all) ``.txt`` files under ``corpus`` (sorted by path),
+    decoded."""
     texts = []
     for path in sorted(corpus.rglob("*.txt"))[:limit]:
         data = path.read_bytes()

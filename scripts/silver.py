@@ -24,6 +24,7 @@ from tqdm import tqdm
 from allege.encoder_tagger import tag_with_encoder
 from allege.nlp import load_pipeline, parse_many
 from allege.tagger import SPANS_KEY, load_tagger, tag_docs
+from benchmark import read_texts
 
 csv.field_size_limit(sys.maxsize)
 
@@ -35,14 +36,9 @@ def basil(corpora: Path) -> Iterator[str]:
         yield "\n\n".join(" ".join(p) for p in article["body-paragraphs"])
 
 
-def bbc(corpora: Path) -> Iterator[str]:
-    """BBC News, every article (one ISO-8859-1 file among UTF-8 ones)."""
-    for path in sorted((corpora / "bbc-news").rglob("*.txt")):
-        data = path.read_bytes()
-        try:
-            yield data.decode("utf-8")
-        except UnicodeDecodeError:
-            yield data.decode("latin-1")
+def bbc(corpora: Path) -> list[str]:
+    """BBC News, every article."""
+    return read_texts(corpora / "bbc-news")
 
 
 def fa_kes(corpora: Path) -> Iterator[str]:
