@@ -12,6 +12,7 @@ import allege.analysis
 from allege.analysis import analyze_documents
 from allege.encoder_tagger import (
     BIO,
+    TAG_STRIDE,
     EncoderTagger,
     best_labels,
     decode,
@@ -33,6 +34,12 @@ def test_windows_cover_every_piece_and_overlap(length: int) -> None:
     assert spans[0][0] == 0 and spans[-1][1] == length
     assert all(end - start <= 254 for start, end in spans)
     assert all(b[0] < a[1] for a, b in zip(spans, spans[1:]))  # each overlaps the next
+
+
+@pytest.mark.parametrize("length", [1, 254, 255, 508, 1000])
+def test_tagging_windows_lie_side_by_side(length: int) -> None:
+    spans = windows(length, stride=TAG_STRIDE)
+    assert [p for start, end in spans for p in range(start, end)] == list(range(length))
 
 
 def scores_for(*labels: str) -> np.ndarray:
