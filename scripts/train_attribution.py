@@ -351,19 +351,36 @@ def train(out: Path, paths: dict[str, Path], max_minutes: float) -> Path:
     # A stale model-best from an earlier run must never be shipped by mistake.
     shutil.rmtree(out / "training", ignore_errors=True)
     started = time.monotonic()
-    child = subprocess.Popen(command, env=env)
-    try:
-        child.wait(timeout=max_minutes * 60 if max_minutes else None)
-    except subprocess.TimeoutExpired:
-        print(f"Time limit of {max_minutes} min reached; stopping training.", flush=True)
-        child.send_signal(signal.SIGINT)
-        child.wait()
+    run_limited(command, env, max_minutes)
     minutes = (time.monotonic() - started) / 60
     print(f"Training took {minutes:.1f} min.", flush=True)
     best = out / "training" / "model-best"
     if not best.is_dir():
         raise SystemExit(f"No best model in {best}: training failed before its first evaluation.")
     return best
+
+
+def run_limited(command: list[str], env: dict[str, str], max_minutes: float,
+                grace: float = 60.0) -> None:
+    """Run ``command`` and wait for it, at most ``max_minutes`` (0: no limit). Past the
+    limit, or when this script is stopped (Ctrl-C, SIGTERM), the child is interrupted and,
+    if it has not stopped within ``grace`` seconds, terminated: a child started in the
+    background (``nohup … &``) ignores SIGINT, and must not train on alone."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    child = subprocess.Popen(command, env=env)
+    try:
+        child.wait(timeout=max_minutes * 60 if max_minutes else None)
+    except subprocess.TimeoutExpired:
+        print(f"Time limit of {max_minutes} min reached; stopping training.", flush=True)
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+            try:
+                child.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                child.terminate()
+                child.wait()
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --- shipping and reporting -------------------------------------------------------------
