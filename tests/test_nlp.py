@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from allege.analysis import analyze_doc
 from allege.model import Analysis, Document
-from allege.nlp import PIECE_CHARS, parse, pieces
+from allege.nlp import PIECE_CHARS, parse, parse_many, pieces, text_of
 from conftest import check_claim_offsets, entity_of
 
 # Written for these tests. No names in it, so the long document stays quick to resolve.
@@ -82,9 +82,15 @@ def long_analysis(long_doc: Doc) -> Analysis:
 
 def test_long_text_is_parsed_in_pieces_into_one_doc(long_doc: Doc) -> None:
     assert len(LONG) > 2 * PIECE_CHARS and len(pieces(LONG)) > 2
-    assert long_doc.text == LONG
+    assert long_doc.text == LONG == text_of(long_doc)
     for token in long_doc:
         assert LONG[token.idx:token.idx + len(token)] == token.text
+
+
+def test_parsed_docs_keep_their_text(nlp: Language) -> None:
+    texts = [PARAGRAPH, " Leading space,  two spaces\ttab\n", "“Quoted,” she said.\n\n\n"]
+    for text, doc in zip(texts, parse_many(texts, nlp)):
+        assert text_of(doc) == doc.text == text
 
 
 def test_claims_at_both_ends_of_a_long_text(long_analysis: Analysis) -> None:

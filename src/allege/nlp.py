@@ -84,15 +84,18 @@ def parse(text: str, nlp: Language | None = None) -> Doc:
 
 
 def parse_many(texts: Iterable[str], nlp: Language | None = None, **pipe_kwargs) -> Iterator[Doc]:
-    """Parse many texts with ``nlp.pipe``, long ones in pieces joined back into one Doc."""
+    """Parse many texts with ``nlp.pipe``, long ones in pieces joined back into one Doc.
+    Each doc's text is :func:`text_of` it from the start."""
     nlp = nlp or load_pipeline()
     texts = list(texts)
     split = [pieces(t) for t in texts]
     flat = [p for ps in split for p in ps]
     docs = iter(nlp.pipe(flat, **pipe_kwargs))
-    for ps in split:
+    for text, ps in zip(texts, split):
         parts = [next(docs) for _ in ps]
-        yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+        doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+        doc.user_data["allege.text"] = (len(doc), text)  # a Doc's text is the text parsed
+        yield doc
 
 
 def text_of(doc: Doc) -> str:

@@ -22,10 +22,12 @@ registered as ``allege.AttributionEmbed.v1`` so that a saved tagger loads with
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 
 import numpy
+from spacy.attrs import DEP, HEAD, IDX, LEMMA, LENGTH, LOWER, TAG
 from spacy.strings import hash_string
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import (
     HashEmbed,
@@ -51,46 +53,67 @@ MAX_CLIMB = 12
 def token_features(doc: Doc, lexicon: Lexicon | None = None) -> numpy.ndarray:
     """One row per token, one column per name in :data:`FEATURES`, as hashed strings."""
     lexicon = lexicon or load_lexicon()
+    if len(doc) == 0:
+        return numpy.zeros((0, len(FEATURES)), dtype="uint64")
     starts = frozenset(words[0] for words in lexicon.phrases)
-    cues = [cue_class(token, lexicon, starts) for token in doc]
+    tags, lemmas, lowers, deps = _names(doc, [TAG, LEMMA, LOWER, DEP])
+    classes: dict[tuple[str, str, str], str] = {}
+    cues = []
+    for key in zip(tags, lemmas, lowers):
+        if key not in classes:
+            tag, lemma, lower = key
+            classes[key] = _cue_class(tag, lemma or lower, lower, lexicon, starts)
+        cues.append(classes[key])
+    offsets = doc.to_array([HEAD]).astype("int64").ravel().tolist()  # HEAD is relative
+    heads = [i + offset for i, offset in enumerate(offsets)]
     quotes = _quote_states(doc)
     rows = numpy.zeros((len(doc), len(FEATURES)), dtype="uint64")
-    for token in doc:
-        head = token.head
-        rows[token.i] = (
-            hash_string(quotes[token.i]),
-            hash_string(cues[token.i]),
-            hash_string(_governor(token, cues)),
-            hash_string(f"{token.dep_}<{head.dep_}:{head.tag_}"),
-        )
+    rows[:, 0] = [_hash(state) for state in quotes]
+    rows[:, 1] = [_hash(cue) for cue in cues]
+    rows[:, 2] = [_hash(_governor(i, heads, deps, cues)) for i in range(len(doc))]
+    rows[:, 3] = [_hash(f"{deps[i]}<{deps[head]}:{tags[head]}") for i, head in enumerate(heads)]
     return rows
 
 
-def cue_class(token: Token, lexicon: Lexicon, phrase_starts: frozenset[str]) -> str:
-    """The token's class in the cue lexicon, or "-" (``phrase_starts``: the first words
-    of the lexicon's phrases)."""
-    lemma = token.lemma_ or token.lower_  # the lexicon lowercases
-    if token.tag_.startswith("VB"):
-        verb = lexicon.verb(lemma)
+_hash = lru_cache(maxsize=65536)(hash_string)
+
+
+def _names(doc: Doc, attrs: list[int]) -> list[list[str]]:
+    """Per attribute, the string of each token (``doc.to_array``, one lookup per distinct
+    value)."""
+    out = []
+    for column in doc.to_array(attrs).T:
+        values, index = numpy.unique(column, return_inverse=True)
+        names = [doc.vocab.strings[int(value)] for value in values]
+        out.append([names[i] for i in index.tolist()])
+    return out
+
+
+def _cue_class(tag: str, lemma: str, lower: str, lexicon: Lexicon,
+               phrase_starts: frozenset[str]) -> str:
+    """A token's class in the cue lexicon, or "-" (``phrase_starts``: the first words of
+    the lexicon's phrases)."""
+    if tag.startswith("VB"):
+        verb = lexicon.verb(lemma)  # the lexicon lowercases
         if verb is not None:
             return f"V:{verb.stance}"
-    if token.tag_.startswith("NN"):
+    if tag.startswith("NN"):
         stance = lexicon.noun(lemma)
         if stance is not None:
             return f"N:{stance}"
-    if token.lower_ in phrase_starts:
+    if lower in phrase_starts:
         return "P"
     return "-"
 
 
-def _governor(token: Token, cues: list[str]) -> str:
-    child, node = token, token.head
+def _governor(i: int, heads: list[int], deps: list[str], cues: list[str]) -> str:
+    child, node = i, heads[i]
     for _ in range(MAX_CLIMB):
-        if node.i == child.i:
+        if node == child:
             return "-"
-        if cues[node.i] != "-":
-            return f"{child.dep_}>{cues[node.i]}"
-        child, node = node, node.head
+        if cues[node] != "-":
+            return f"{deps[child]}>{cues[node]}"
+        child, node = node, heads[node]
     return "-"
 
 
@@ -98,13 +121,13 @@ def _quote_states(doc: Doc) -> list[str]:
     quotes = find_quotes(text_of(doc))
     starts = [quote.start for quote in quotes]
     states = []
-    for token in doc:
-        at = bisect_right(starts, token.idx) - 1
-        if at < 0 or not quotes[at].contains(token.idx):
+    for idx, length in doc.to_array([IDX, LENGTH]).tolist():
+        at = bisect_right(starts, idx) - 1
+        if at < 0 or not quotes[at].contains(idx):
             states.append("out")
-        elif token.idx == quotes[at].start:
+        elif idx == quotes[at].start:
             states.append("open")
-        elif token.idx + len(token) == quotes[at].end and quotes[at].closed:
+        elif idx + length == quotes[at].end and quotes[at].closed:
             states.append("close")
         else:
             states.append("in")
