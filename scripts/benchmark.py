@@ -5,7 +5,7 @@ of each counts. The spaCy pipeline is loaded (and warmed on one text) before any
 
     python scripts/benchmark.py                       # first 200 BBC News articles
     python scripts/benchmark.py --limit 50 --corpus path/to/folder/of/txt
-    python scripts/benchmark.py --encoder             # also with the encoder tagger
+    python scripts/benchmark.py --all                 # also without an encoder, and the full one
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from allege.analysis import analyze_documents
-from allege.encoder_tagger import load_encoder
+from allege.encoder_tagger import encoder_named
 from allege.model import Document
 from allege.nlp import load_pipeline
 
@@ -69,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         help="nlp.pipe batch size, the same for both runs (default: %(default)s)",
     )
     parser.add_argument(
-        "--encoder",
+        "--all",
         action="store_true",
-        help="also time the analysis with the encoder tagger (analyze_documents(encoder=True))",
+        help="also time the analysis with no encoder tagger and with the full one "
+        '(analyze_documents(encoder="none" / "full"); the default is the fast one)',
     )
     args = parser.parse_args(argv)
     console = Console()
@@ -88,14 +89,16 @@ def main(argv: list[str] | None = None) -> int:
         with nlp.select_pipes(disable=["allege_paragraphs"]):
             return list(nlp.pipe(texts, batch_size=args.batch_size))
 
-    def analysis(encoder: bool) -> Callable[[], object]:
+    def analysis(encoder: str) -> Callable[[], object]:
         return lambda: list(analyze_documents(documents, nlp=nlp, batch_size=args.batch_size,
                                               encoder=encoder))
 
-    runs = {"plain": plain, "full": analysis(False)}
-    if args.encoder:
-        load_encoder().scores([nlp(texts[0])])  # load and warm it before any timing
-        runs["encoder"] = analysis(True)
+    encoders = ["fast", "none", "full"] if args.all else ["fast"]
+    runs = {"plain": plain}
+    for name in encoders:
+        if name != "none":
+            encoder_named(name).scores([nlp(texts[0])])  # load and warm before any timing
+        runs[name] = analysis(name)
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(ROUNDS):
         for name, run in runs.items():
@@ -105,15 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(title=f"{len(texts)} articles, {sum(map(len, texts)):,} characters")
     for column in ("run", "best s", "docs/s", "all runs s"):
         table.add_column(column, justify="left" if column == "run" else "right")
-    labels = {"plain": "plain nlp.pipe", "full": "allege analyze_documents",
-              "encoder": "allege analyze_documents, encoder"}
+    labels = {"plain": "plain nlp.pipe", "fast": "allege analyze_documents (default)",
+              "none": "allege, no encoder", "full": "allege, full encoder"}
     for name, seconds in best.items():
         rounds = ", ".join(f"{t:.2f}" for t in times[name])
         table.add_row(labels[name], f"{seconds:.2f}", f"{len(texts) / seconds:.1f}", rounds)
     console.print(table)
-    console.print(f"time ratio full/plain: {best['full'] / best['plain']:.2f}×")
-    if "encoder" in best:
-        console.print(f"time ratio encoder/plain: {best['encoder'] / best['plain']:.2f}×")
+    for name in encoders:
+        console.print(f"time ratio {labels[name]} / plain: {best[name] / best['plain']:.2f}×")
     return 0
 
 

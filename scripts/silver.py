@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
 
-from allege.encoder_tagger import tag_with_encoder
+from allege.encoder_tagger import encoder_named, tag_with_encoder
 from allege.nlp import load_pipeline, parse_many
 from allege.tagger import SPANS_KEY, load_tagger, tag_docs
 from benchmark import read_texts
@@ -93,12 +93,14 @@ def silver_doc(nlp: Language, tagged: Doc) -> Doc:
 
 def write_silver(texts: list[str], path: Path, teacher: Path | None = None) -> dict[str, int]:
     """Tag ``texts`` with the spaCy tagger in ``teacher`` (the shipped one by default) mixed
-    with the shipped encoder and save them as a DocBin at ``path``; return the span counts."""
+    with the full (six-layer) encoder and save them as a DocBin at ``path``; return the span
+    counts."""
     nlp = load_pipeline()
     tagger = load_tagger(teacher) if teacher else None
     out = DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
     counts: dict[str, int] = {}
-    docs = tag_with_encoder(tag_docs(parse_many(texts, nlp, batch_size=16), tagger=tagger))
+    docs = tag_with_encoder(tag_docs(parse_many(texts, nlp, batch_size=16), tagger=tagger),
+                            encoder=encoder_named("full"))
     for tagged in tqdm(docs, total=len(texts), desc="silver", unit="article"):
         doc = silver_doc(nlp, tagged)
         for ent in doc.ents:

@@ -73,7 +73,8 @@ def article(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("options", [(), ("--encoder",)], ids=["tagger", "encoder"])
+@pytest.mark.parametrize("options", [(), ("--encoder",), ("--encoder", "none")],
+                         ids=["fast", "full", "none"])
 def test_analyze_json_follows_the_contract(
     nlp: Language, capsys: pytest.CaptureFixture[str], article: Path, options: tuple[str, ...]
 ) -> None:

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 import allege.analysis
-from allege.analysis import analyze_documents
+from allege.analysis import analyze_documents, encoder_choice
 from allege.encoder_tagger import (
     BIO,
     TAG_STRIDE,
     EncoderTagger,
     best_labels,
     decode,
-    load_encoder,
+    encoder_named,
     tag_with_encoder,
     tagger_evidence,
     windows,
 )
+from allege.errors import AllegeError
 from allege.model import Document
 from allege.tagger import SPANS_KEY, tag_docs
 
@@ -83,11 +85,19 @@ def test_tagger_evidence_is_one_hot_bio(nlp: Language) -> None:
     assert [BIO[i] for i in rows.argmax(axis=1)] == ["B-SOURCE", "O", "B-CONTENT", "I-CONTENT", "O"]
 
 
-@pytest.fixture(scope="module")
-def encoder() -> EncoderTagger:
-    found = load_encoder()
-    assert found is not None, "the adapters are missing from src/allege/models/attribution-encoder"
-    return found
+@pytest.fixture(scope="module", params=["fast", "full"])
+def encoder(request: pytest.FixtureRequest) -> EncoderTagger:
+    return encoder_named(request.param)
+
+
+def test_the_fast_encoder_is_four_layers_with_a_wider_head() -> None:
+    fast, full = encoder_named("fast"), encoder_named("full")
+    assert (len(fast.encoder.encoder.layer), len(full.encoder.encoder.layer)) == (4, 6)
+    assert sum(p.numel() for p in fast.head.parameters()) > 384 * 512
+    # the first three layers are the full encoder's, the fourth retrained whole
+    first, fourth = (fast.encoder.encoder.layer[i].output.dense.weight for i in (0, 3))
+    assert first.equal(full.encoder.encoder.layer[0].output.dense.weight)
+    assert not fourth.equal(full.encoder.encoder.layer[3].output.dense.weight)
 
 
 def test_shipped_encoder_scores_every_token(nlp: Language, encoder: EncoderTagger) -> None:
@@ -114,19 +124,57 @@ def test_mixed_tags_replace_the_spacy_spans(nlp: Language, encoder: EncoderTagge
     assert labels["CUE"] == "said" and labels["SOURCE"] == "The minister"
 
 
-def test_the_environment_turns_the_encoder_on(
+def test_batches_scored_in_the_worker_come_back_in_order(nlp: Language) -> None:
+    encoder = encoder_named("fast")
+    texts = [SENTENCE, "Nothing was said.", "Police said the road is shut.", SENTENCE,
+             "The mayor denied it.", "It rained."]
+    docs = list(tag_docs(nlp.pipe(texts)))
+    expected = [decode(doc, scores + encoder.mix_weight * tagger_evidence(doc))
+                for doc, scores in zip(docs, encoder.scores(docs))]
+    threads = torch.get_num_threads()
+    out = list(tag_with_encoder(iter(docs), encoder=encoder, batch_size=2))
+    assert torch.get_num_threads() == threads  # torch's threads are given back
+    assert [doc.text for doc in out] == texts
+    assert [[(s.label_, s.start, s.end) for s in doc.spans[SPANS_KEY]] for doc in out] == expected
+
+
+def test_a_failure_in_the_worker_reaches_the_caller(nlp: Language) -> None:
+    (doc,) = tag_docs([nlp(SENTENCE)])
+    broken = EncoderTagger.__new__(EncoderTagger)
+    broken.torch, broken.mix_weight = torch, 1.0
+    broken.scores = lambda docs, batch_size: 1 / 0
+    with pytest.raises(ZeroDivisionError):
+        list(tag_with_encoder([doc], encoder=broken))
+
+
+def test_encoder_choices() -> None:
+    assert [encoder_choice(e) for e in (True, False, "fast", "full", "none")] == [
+        "full", "none", "fast", "full", "none"]
+    with pytest.raises(AllegeError, match="choose fast, full or none"):
+        encoder_choice("huge")
+
+
+def test_the_environment_chooses_the_encoder(
     nlp: Language, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runs = []
+    chosen = []
 
-    def spy(docs):
-        runs.append(1)
+    def spy(docs, encoder):
+        chosen.append(encoder)
         return docs
 
+    def run(**options) -> None:
+        list(analyze_documents([Document(text=SENTENCE)], nlp=nlp, **options))
+
     monkeypatch.setattr(allege.analysis, "tag_with_encoder", spy)
+    monkeypatch.delenv("ALLEGE_ENCODER", raising=False)
+    run()
+    monkeypatch.setenv("ALLEGE_ENCODER", "full")
+    run()
+    run(encoder="fast")
     monkeypatch.setenv("ALLEGE_ENCODER", "1")
-    list(analyze_documents([Document(text=SENTENCE)], nlp=nlp))
-    list(analyze_documents([Document(text=SENTENCE)], nlp=nlp, encoder=False))
-    monkeypatch.delenv("ALLEGE_ENCODER")
-    list(analyze_documents([Document(text=SENTENCE)], nlp=nlp))
-    assert runs == [1]
+    run()
+    monkeypatch.setenv("ALLEGE_ENCODER", "none")
+    run()
+    fast, full = encoder_named("fast"), encoder_named("full")
+    assert chosen == [fast, full, fast, full]

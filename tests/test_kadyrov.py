@@ -20,7 +20,7 @@ from conftest import KADYROV, check_claim_offsets, entity_of, name_of
 pytestmark = pytest.mark.skipif(not KADYROV.exists(), reason=f"{KADYROV} is not there")
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["tagger", "encoder"])
+@pytest.fixture(scope="module", params=["none", "fast", "full"])
 def analysis(nlp: Language, request: pytest.FixtureRequest) -> Analysis:
     return next(analyze_documents([read_path(KADYROV)], nlp=nlp, encoder=request.param))
 

@@ -9,13 +9,14 @@ from dataclasses import replace
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .encoder_tagger import tag_with_encoder
+from .encoder_tagger import ENCODERS, encoder_named, tag_with_encoder
 from .extract.chains import assign_chains
 from .extract.claims import find_attributions
 from .extract.confidence import confidence
 from .extract.disputes import find_disputes
 from .extract.relations import find_relations, role_speaker
 from .extract.spans import Found, extent
+from .errors import AllegeError
 from .model import Analysis, Claim, Content, Cue, Document, Entity, Span, Speaker
 from .nlp import parse_many, text_of
 from .resolve import Entities, resolve_entities, speaker_entity
@@ -43,29 +44,40 @@ def analyze_documents(
     nlp: Language | None = None,
     batch_size: int = 64,
     tagger: Language | None | bool = None,
-    encoder: bool | None = None,
+    encoder: str | bool | None = None,
 ) -> Iterator[Analysis]:
     """Analyse many documents, parsing them in batches with ``nlp.pipe``.
 
     ``tagger``: the trained attribution tagger to refine the rules with; by default the one
     shipped with allege, when present; ``False`` for the rules alone.
-    ``encoder``: also run the encoder tagger (:mod:`allege.encoder_tagger`) and mix its
-    scores with the tagger's spans: more accurate, and about 1.5 times slower (README, "How
-    it finds attributions, and how well"); by default on when the ``ALLEGE_ENCODER``
-    environment variable is ``1``. It refines the tagger, so it needs one.
+    ``encoder``: which encoder tagger (:mod:`allege.encoder_tagger`) re-tags the tagger's
+    spans with its own scores: "fast" (four layers), "full" (six: more accurate, slower;
+    also ``True``) or "none" (also ``False``); by default the ``ALLEGE_ENCODER``
+    environment variable's choice, else "fast" (README, "How it finds attributions, and
+    how well"). It refines the tagger, so it needs one.
     """
     documents = list(documents)
-    if encoder is None:
-        encoder = os.environ.get(ENCODER_ENV) == "1"
+    choice = encoder_choice(encoder)
     docs = parse_many((d.text for d in documents), nlp, batch_size=batch_size)
     if tagger is not False:
         tagger = tagger or load_tagger()
         if tagger is not None:
             docs = tag_docs(docs, batch_size=batch_size, tagger=tagger)
-            if encoder:
-                docs = tag_with_encoder(docs)
+            if choice != "none":
+                docs = tag_with_encoder(docs, encoder=encoder_named(choice))
     for document, doc in zip(documents, docs):
         yield analyze_doc(document, doc)
+
+
+def encoder_choice(encoder: str | bool | None = None) -> str:
+    """"fast", "full" or "none", from ``encoder`` as :func:`analyze_documents` takes it."""
+    if encoder is None:
+        encoder = os.environ.get(ENCODER_ENV) or "fast"
+    choice = {True: "full", False: "none", "1": "full", "0": "none"}.get(encoder, encoder)
+    if choice != "none" and choice not in ENCODERS:
+        raise AllegeError(f"No encoder named {encoder!r} (in {ENCODER_ENV} or given): "
+                          f"choose fast, full or none.")
+    return choice
 
 
 def analyze_doc(document: Document, doc: Doc) -> Analysis:

@@ -99,10 +99,12 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _encoder_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--encoder", action="store_true", default=None,
-                        help="also tag with the encoder tagger (all-MiniLM-L6-v2 with allege's "
-                             "adapters): more accurate, about 1.5 times slower; "
-                             "ALLEGE_ENCODER=1 in the environment does the same")
+    parser.add_argument("--encoder", nargs="?", const="full", choices=("fast", "full", "none"),
+                        help="which encoder tagger (all-MiniLM-L6-v2 with allege's adapters) "
+                             "refines the attribution tagger: fast (four layers, the default), "
+                             "full (six: a little more accurate, a little slower; also plain "
+                             "--encoder) or none (fastest, least accurate); "
+                             "ALLEGE_ENCODER=fast|full|none in the environment sets the default")
 
 
 def main(argv: list[str] | None = None) -> int:

