@@ -1,6 +1,6 @@
 """Cut the encoder tagger to its first four layers, and retrain its last layer and head.
 
-    python scripts/shorten_encoder.py --data ../shared/data/polnear --skip-convert
+    python scripts/shorten_encoder.py --data ../shared/data/polnear
 
 The six-layer tagger (``models/attribution-encoder``, from ``train_encoder_tagger.py``) is
 the starting point. Its first three layers are kept as they are (the same LoRA updates and
@@ -16,7 +16,8 @@ Before the second stage and after each of its epochs allege analyses the 84 dev 
 with the spans mixed as at use (:func:`allege.encoder_tagger.tag_with_encoder`), at mixing
 weights 1.5, 2.0 and 2.5; the best epoch and weight by linked F1 are saved to ``--target``
 (default: ``models/attribution-encoder-4``, the encoder allege tags with by default).
-About 20 minutes on two cores, most of it the dev analyses.
+About 11 minutes on two cores once PolNeAR is converted (``--skip-convert`` reuses the
+DocBins under ``--out``), most of it the dev analyses; a rerun writes the same bytes.
 """
 
 from __future__ import annotations
