@@ -54,7 +54,7 @@ def token_labels(doc: Doc) -> list[int]:
 
 def examples(tagger: EncoderTagger, docs: list[Doc]) -> list[tuple[list[int], list[int]]]:
     """(word-piece ids, labels) windows, [CLS] and [SEP] included (labelled -100)."""
-    cls, sep = tagger.tokenizer.cls_token_id, tagger.tokenizer.sep_token_id
+    cls, sep = tagger.cls, tagger.sep
     out = []
     for doc in docs:
         ids, token_of = tagger.word_pieces(doc)

