@@ -36,6 +36,7 @@ from spacy.tokens import DocBin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from attribution_scorer import linked_f1  # noqa: E402
+from encoder_lora import batches  # noqa: E402
 from train_attribution import add_corpus_arguments, corpus_docbins  # noqa: E402
 from train_encoder_tagger import examples  # noqa: E402
 
@@ -63,35 +64,25 @@ def additive_mask(mask: torch.Tensor) -> torch.Tensor:
 
 
 def run_layer(layer: torch.nn.Module, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    out = layer(states.float(), attention_mask=additive_mask(mask))
-    return out[0] if isinstance(out, tuple) else out
+    return layer(states.float(), attention_mask=additive_mask(mask))
 
 
 def cached_states(tagger: EncoderTagger, items: list) -> list[tuple[torch.Tensor, ...]]:
     """Per batch of ``BATCH`` windows (sorted by length): the states after the first
     ``LAYERS - 1`` layers (bfloat16), the attention mask and the labels."""
-    batches = []
+    cached = []
     with torch.no_grad(), torch.autocast("cpu", torch.bfloat16):
-        for first in range(0, len(items), BATCH):
-            batch = items[first:first + BATCH]
-            width = max(len(ids) for ids, _ in batch)
-            ids = torch.zeros((len(batch), width), dtype=torch.long)
-            mask = torch.zeros_like(ids)
-            labels = torch.full((len(batch), width), -100)
-            for row, (piece_ids, piece_labels) in enumerate(batch):
-                ids[row, : len(piece_ids)] = torch.tensor(piece_ids)
-                mask[row, : len(piece_ids)] = 1
-                labels[row, : len(piece_labels)] = torch.tensor(piece_labels)
+        for ids, mask, labels in batches(items, BATCH):
             states = tagger.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-            batches.append((states.to(torch.bfloat16), mask, labels))
-    return batches
+            cached.append((states.to(torch.bfloat16), mask, labels))
+    return cached
 
 
-def fit_head(head: torch.nn.Module, layer: torch.nn.Module, batches: list, epochs: int) -> None:
+def fit_head(head: torch.nn.Module, layer: torch.nn.Module, cached: list, epochs: int) -> None:
     """Train ``head`` on the frozen ``layer``'s states of the labelled word pieces."""
     features, labels = [], []
     with torch.no_grad(), torch.autocast("cpu", torch.bfloat16):
-        for states, mask, batch_labels in batches:
+        for states, mask, batch_labels in cached:
             keep = batch_labels != -100
             features.append(run_layer(layer, states, mask)[keep].float())
             labels.append(batch_labels[keep])
@@ -109,14 +100,14 @@ def fit_head(head: torch.nn.Module, layer: torch.nn.Module, batches: list, epoch
         print(f"head epoch {epoch + 1}: loss {float(loss.detach()):.4f}", flush=True)
 
 
-def tune(layer: torch.nn.Module, head: torch.nn.Module, batches: list, epoch: int,
+def tune(layer: torch.nn.Module, head: torch.nn.Module, cached: list, epoch: int,
          optimizer: torch.optim.Optimizer) -> float:
     """One pass over the cached batches training ``layer`` and ``head``; the mean loss."""
     layer.train()
     head.train()
     total = 0.0
-    for j in np.random.RandomState(epoch).permutation(len(batches)):
-        states, mask, labels = batches[j]
+    for j in np.random.RandomState(epoch).permutation(len(cached)):
+        states, mask, labels = cached[j]
         with torch.autocast("cpu", torch.bfloat16):
             logits = head(run_layer(layer, states, mask)).float()
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(BIO)),
@@ -126,7 +117,7 @@ def tune(layer: torch.nn.Module, head: torch.nn.Module, batches: list, epoch: in
         torch.nn.utils.clip_grad_norm_([*layer.parameters(), *head.parameters()], 1.0)
         optimizer.step()
         total += float(loss.detach())
-    return total / len(batches)
+    return total / len(cached)
 
 
 def save(folder: Path, kept: dict[str, torch.Tensor], layer: torch.nn.Module,
@@ -168,11 +159,11 @@ def main(argv: list[str] | None = None) -> None:
     items = sorted(examples(source, articles), key=lambda item: len(item[0]))
     all_layers = source.encoder.encoder.layer
     source.encoder.encoder.layer = all_layers[: LAYERS - 1]
-    batches = cached_states(source, items)
+    cached = cached_states(source, items)
     print(f"{len(articles)} articles, {len(items)} windows, states cached", flush=True)
     layer = copy.deepcopy(all_layers[LAYERS - 1])
     head = make_head(source.encoder.config.hidden_size, HEAD_HIDDEN)
-    fit_head(head, layer.eval(), batches, args.head_epochs)
+    fit_head(head, layer.eval(), cached, args.head_epochs)
 
     golds = load_split(args.data, "dev")
     parsed = list(tag_docs(parse_many([g.text for g in golds])))
@@ -182,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     best = (-1.0, 0, 0.0)
     for epoch in range(args.epochs + 1):
         if epoch:
-            loss = tune(layer, head, batches, epoch, optimizer)
+            loss = tune(layer, head, cached, epoch, optimizer)
             print(f"epoch {epoch}: loss {loss:.4f}", flush=True)
         folder = args.out / f"epoch{epoch}"
         save(folder, kept, layer, head, settings)

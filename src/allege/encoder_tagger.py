@@ -104,7 +104,6 @@ class EncoderTagger:
             self.head.load_state_dict(head)
             self.head.eval()
             self.mix_weight = float(settings.get("mix_weight", MIX_WEIGHT))
-        self.encoder.eval()
         # bfloat16 where the CPU computes it natively (AMX, AVX-512 BF16): twice as fast
         # as float32 and the tags it was selected with; float32 elsewhere.
         self.bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())

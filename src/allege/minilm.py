@@ -62,7 +62,7 @@ class MiniLM(nn.Module):
     @classmethod
     def load(cls, path: Path, layers: int | None = None) -> MiniLM:
         """The model saved in ``path`` (``config.json``, ``model.safetensors``), cut to its
-        first ``layers`` layers."""
+        first ``layers`` layers, in eval mode."""
         config = json.loads((path / "config.json").read_text())
         config["num_hidden_layers"] = layers or config["num_hidden_layers"]
         with torch.device("meta"):  # no random initialisation: torch's RNG stays untouched
