@@ -162,3 +162,49 @@ def test_training_configs_can_ask_for_numpy_blas() -> None:
     nlp.initialize(lambda: [Example.from_dict(nlp.make_doc("Hello"), {"tags": ["UH"]})])
     registry.callbacks.get("allege.numpy_blas.v1")()(nlp)
     assert all(node.ops is NUMPY_BLAS for node in nlp.get_pipe("tagger").model.walk())
+
+
+@pytest.mark.parametrize("sentence, before, cue, after", [
+    ("The new bridge is expected to open in May.", "The new bridge", "is expected",
+     "to open in May"),
+    ("The old ferry seems to have stopped running.", "The old ferry", "seems",
+     "to have stopped running"),
+])
+def test_a_cue_with_no_source_that_splits_its_content_takes_both_halves(
+        nlp: Language, sentence: str, before: str, cue: str, after: str) -> None:
+    from spacy.tokens import SpanGroup
+
+    from allege.extract.cues import load_lexicon
+    from allege.extract.tagged import merge_tagged
+
+    doc = nlp(sentence)
+
+    def tag(words: str, label: str):
+        return doc.char_span(sentence.index(words), sentence.index(words) + len(words),
+                             label=label)
+
+    doc.spans["attribution"] = SpanGroup(doc, spans=[
+        tag(before, "CONTENT"), tag(cue, "CUE"), tag(after, "CONTENT")])
+    [claim] = merge_tagged(doc, [], [], load_lexicon())
+    assert claim.source is None
+    assert [sentence[s:e] for s, e in claim.content] == [before, after]
+
+
+def test_a_content_before_a_cue_with_its_own_source_stays_apart(nlp: Language) -> None:
+    from spacy.tokens import SpanGroup
+
+    from allege.extract.cues import load_lexicon
+    from allege.extract.tagged import merge_tagged
+
+    sentence = "The council approved the budget and the mayor said she was pleased."
+    doc = nlp(sentence)
+
+    def tag(words: str, label: str):
+        return doc.char_span(sentence.index(words), sentence.index(words) + len(words),
+                             label=label)
+
+    doc.spans["attribution"] = SpanGroup(doc, spans=[
+        tag("The council approved the budget and", "CONTENT"), tag("the mayor", "SOURCE"),
+        tag("said", "CUE"), tag("she was pleased", "CONTENT")])
+    [claim] = merge_tagged(doc, [], [], load_lexicon())
+    assert [sentence[s:e] for s, e in claim.content] == ["she was pleased"]

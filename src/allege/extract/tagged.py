@@ -7,6 +7,8 @@ PolNeAR's span conventions and many cues no lexicon lists. So:
   tagged span of the same role overlaps it;
 - a tagged cue that no rule found becomes an attribution when a tagged content lies in
   its sentence or next to it; its source is the nearest tagged source in its sentence;
+- a claim with no source takes both tagged contents its cue stands between ("The bridge
+  [is expected] to open");
 - an attribution still without a source takes its cue's subject from the parse.
 """
 
@@ -67,6 +69,8 @@ def merge_tagged(doc: Doc, found: list[Found], quotes: list[Quote], lexicon: Lex
         if new is not None:
             found.append(new)
     for f in found:
+        if "tagged" in f.rule and f.rule.split("+")[0] not in RULE_CONTENT | _KEEP:
+            _other_half(text, f, tagged)
         if f.source is None:
             _parsed_source(doc, f)
     found.sort(key=lambda f: f.cue[0])
@@ -139,6 +143,27 @@ def _refine(f: Found, tagged: dict[str, list[_Tag]], used_cues: set[int],
         if source is not None:
             f.source, f.source_head = source.seg, source.root.i
     f.rule += "+tagged"
+
+
+def _other_half(text: str, f: Found, tagged: dict[str, list[_Tag]]) -> None:
+    """A claim with no source whose cue splits the tagged content in two takes both halves,
+    the subject before the cue and what follows it, as PolNeAR does ("The bridge [is
+    expected] to open in May", "The ferry [seems] to have stopped"). On PolNeAR dev this
+    raised content F1 by 0.6 and linked F1 by 0.3; by 0.6 and 0.5 on 250 train articles.
+    (Joining the halves around an inserted "X said" too cost more than it gained.)"""
+    if len(f.content) != 1 or f.source is not None:
+        return
+    content, cue = f.content[0], extent(f.cue)
+    for other in tagged["CONTENT"]:
+        if content[1] <= cue[0] and cue[1] <= other.seg[0]:
+            before, after = content, other.seg
+        elif other.seg[1] <= cue[0] and cue[1] <= content[0]:
+            before, after = other.seg, content
+        else:
+            continue
+        if text[before[1]:cue[0]].strip() == "" and text[cue[1]:after[0]].strip() == "":
+            f.content = [before, after]
+            return
 
 
 def _parsed_source(doc: Doc, f: Found) -> None:
