@@ -20,7 +20,13 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from allege.analysis import analyze_doc
-from allege.eval.polnear import GoldArticle, load_split, predicted_from_analysis, score
+from allege.eval.polnear import (
+    GoldArticle,
+    Scores,
+    load_split,
+    predicted_from_analysis,
+    score,
+)
 from allege.model import Document
 from allege.nlp import parse_many
 from allege.tagger import SPANS_KEY
@@ -56,10 +62,21 @@ def make_linked_scorer(data: str) -> Callable[..., dict[str, Any]]:
 def linked_f1(golds: Iterable[GoldArticle], docs: Iterable[Doc]) -> float:
     """The linked-attribution F1 of allege's analyses of ``docs`` (parsed, their tagged
     spans set), one per gold article."""
+    return dev_scores(golds, docs).linked.f1
+
+
+def mean_f1(scores: Scores) -> float:
+    """The mean of the four F1s the protocol reports: source, cue, content and linked."""
+    return (sum(prf.f1 for prf in scores.roles.values()) + scores.linked.f1) / 4
+
+
+def dev_scores(golds: Iterable[GoldArticle], docs: Iterable[Doc]) -> Scores:
+    """The PolNeAR scores of allege's analyses of ``docs`` (parsed, their tagged spans
+    set), one per gold article."""
     golds = list(golds)
     predictions = [predicted_from_analysis(analyze_doc(Document(text=gold.text), doc))
                    for gold, doc in zip(golds, docs)]
-    return score(golds, predictions).linked.f1
+    return score(golds, predictions)
 
 
 def _spans(doc: Doc, tagged: Doc) -> list[Span]:

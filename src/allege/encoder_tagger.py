@@ -155,7 +155,7 @@ def merge_adapters(encoder: Any, weights: dict[str, Any], scale: float) -> None:
     for name, value in weights.items():
         if name.endswith(".lora_a"):
             stem = name[: -len(".lora_a")]
-            delta = scale * (weights[stem + ".lora_b"] @ value)
+            delta = scale * (weights[stem + ".lora_b"].float() @ value.float())
             state[stem + ".weight"] += delta.to(state[stem + ".weight"].dtype)
         elif not name.endswith(".lora_b"):
             state[name].copy_(value.to(state[name].dtype))
