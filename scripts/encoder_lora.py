@@ -65,7 +65,7 @@ class Trainee(torch.nn.Module):
 
     def adapter(self) -> dict[str, torch.Tensor]:
         """The trained weights under the names ``allege.encoder_tagger`` loads, on the CPU,
-        in float16 (half the bytes; the shipped adapters were float16 numbers to begin with)."""
+        in float16: half the bytes, and finer than the bfloat16 the encoder computes in."""
         weights = {}
         for name, parameter in self.named_parameters():
             if parameter.requires_grad:

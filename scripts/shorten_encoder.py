@@ -124,8 +124,8 @@ def tune(layer: torch.nn.Module, head: torch.nn.Module, cached: list, epoch: int
 
 def save(folder: Path, kept: dict[str, torch.Tensor], layer: torch.nn.Module,
          head: torch.nn.Module, settings: dict) -> None:
-    """The first layers' adapters, the last layer whole (both in float16: the adapters
-    lose nothing, as they were trained in it) and the head, in the format
+    """The first layers' adapters, the last layer whole (both in float16; the adapters
+    are float16 numbers already) and the head, in the format
     :class:`allege.encoder_tagger.EncoderTagger` loads."""
     prefix = f"encoder.layer.{LAYERS - 1}."
     weights = {name: value.half().contiguous() for name, value in kept.items()}

@@ -100,6 +100,16 @@ def test_the_fast_encoder_is_four_layers_with_a_wider_head() -> None:
     assert not fourth.equal(full.encoder.encoder.layer[3].output.dense.weight)
 
 
+def test_the_shipped_attribution_weights_stay_under_25_mb() -> None:
+    # the bound, for the span tagger and both encoders together
+    from allege.encoder_tagger import ENCODER_DIR, FAST_ENCODER_DIR
+    from allege.tagger import MODEL_DIR
+
+    files = [MODEL_DIR / "attribution" / "model", ENCODER_DIR / "adapter.safetensors",
+             FAST_ENCODER_DIR / "adapter.safetensors"]
+    assert sum(f.stat().st_size for f in files) <= 25_000_000
+
+
 def test_shipped_encoder_scores_every_token(nlp: Language, encoder: EncoderTagger) -> None:
     long_text = " ".join([SENTENCE] * 60)  # over one window of word pieces
     docs = [nlp(SENTENCE), nlp(long_text)]
