@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -194,9 +195,9 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_rng_state(state)
     mean, epoch, weight = best
     settings["mix_weight"] = weight
-    chosen = load_file(str(args.out / f"epoch{epoch}" / "adapter.safetensors"))
     args.target.mkdir(parents=True, exist_ok=True)
-    save_file(chosen, str(args.target / "adapter.safetensors"))
+    shutil.copyfile(args.out / f"epoch{epoch}" / "adapter.safetensors",
+                    args.target / "adapter.safetensors")
     (args.target / "config.json").write_text(json.dumps(settings, indent=1) + "\n")
     print(f"best mean dev F1 {100 * mean:.2f} (epoch {epoch}, weight {weight}); "
           f"saved to {args.target}")

