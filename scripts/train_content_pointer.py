@@ -34,7 +34,7 @@ from allege.content_pointer import (  # noqa: E402
     STATES_KEY,
     ContentPointer,
     PointerStates,
-    bucket,
+    buckets,
     pointer_module,
 )
 from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, tag_with_encoder  # noqa: E402
@@ -47,7 +47,7 @@ MARGINS = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 BATCH = 32
 
 
-def examples(golds: list[GoldArticle], docs: list) -> list[tuple[int, int, int, int, int, int, int]]:
+def examples(golds: list[GoldArticle], docs: list) -> list[tuple[int, ...]]:
     """``(article, first, end, cue start, cue end, content first, content last)`` token
     indices, one per gold attribution whose content lies within reach of its cue."""
     found = []
@@ -79,8 +79,9 @@ def tensors(batch: list, states: list[np.ndarray], spaces: list[np.ndarray]) -> 
     for i, (k, first, end, cue_start, cue_end, start, last) in enumerate(batch):
         hidden[i, :end - first] = torch.from_numpy(states[k][first:end])
         cue[i] = torch.from_numpy(states[k][cue_start:cue_end]).mean(0)
-        pos_start[i, :end - first] = torch.tensor([bucket(t - cue_start) for t in range(first, end)])
-        pos_end[i, :end - first] = torch.tensor([bucket(t - cue_end + 1) for t in range(first, end)])
+        tokens = np.arange(first, end)
+        pos_start[i, :end - first] = torch.from_numpy(buckets(tokens - cue_start))
+        pos_end[i, :end - first] = torch.from_numpy(buckets(tokens - cue_end + 1))
         in_cue[i, cue_start - first:cue_end - first] = 1.0
         mask[i, :end - first] = torch.from_numpy(~spaces[k][first:end])
         starts.append(start - first)
@@ -150,8 +151,9 @@ def main(argv: list[str] | None = None) -> None:
         for margin in args.margins:
             pointer.margin = margin
             for doc, token_states in zip(held, held_states):
-                doc.user_data[STATES_KEY] = PointerStates(pointer,
-                                                          token_states @ pointer.project_weight())
+                doc.user_data[STATES_KEY] = PointerStates(
+                    pointer, token_states @ pointer.project_weight(),
+                    np.array([t.is_space for t in doc], dtype=bool))
             scores = dev_scores(held_golds, held)
             mean = mean_f1(scores)
             f1s = " / ".join(f"{100 * prf.f1:.2f}" for prf in scores.roles.values())

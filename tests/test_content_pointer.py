@@ -50,7 +50,8 @@ def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
     space[[5, 30]] = True
     cue = (12, 14)
     with torch.no_grad():
-        logits = module(torch.from_numpy(states)[None], torch.from_numpy(states[12:14].mean(0))[None],
+        cue_state = torch.from_numpy(states[12:14].mean(0))[None]
+        logits = module(torch.from_numpy(states)[None], cue_state,
                         torch.tensor([[bucket(t - 12) for t in range(40)]]),
                         torch.tensor([[bucket(t - 13) for t in range(40)]]),
                         torch.tensor([[1.0 if 12 <= t < 14 else 0.0 for t in range(40)]]))[0]
@@ -96,7 +97,8 @@ def test_a_sure_pointer_moves_the_content_but_leaves_cue_and_speaker_out(nlp: La
     speaker = doc.char_span(INSERTED.index("the minister"), INSERTED.index(" said"))
     first, last = 1, len(doc) - 2  # from "The" to the closing period, quotation marks out
     pointer = _SurePointer((first, last))
-    doc.user_data[STATES_KEY] = PointerStates(pointer, np.zeros((len(doc), 512), np.float32))
+    doc.user_data[STATES_KEY] = PointerStates(pointer, np.zeros((len(doc), 512), np.float32),
+                                              np.array([t.is_space for t in doc]))
     claim = Found(cue=[(said.idx, said.idx + 4)], cue_lemma="say", content=[(1, 5)],
                   kind="direct", stance="asserts", sentence=0,
                   source=(speaker.start_char, speaker.end_char), rule="inserted+tagged")
@@ -113,7 +115,8 @@ def test_a_content_does_not_swallow_another_claims_cue(nlp: Language) -> None:
     text = "The mayor said the bridge is safe, engineers warned."
     doc = nlp(text)
     doc.user_data[STATES_KEY] = PointerStates(_SurePointer((3, 9)),  # "the bridge … warned"
-                                              np.zeros((len(doc), 512), np.float32))
+                                              np.zeros((len(doc), 512), np.float32),
+                                              np.array([t.is_space for t in doc]))
     said, warned = (text.index(w) for w in ("said", "warned"))
     claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(15, 33)],
                   kind="indirect", stance="asserts", sentence=0, rule="ccomp+tagged")
@@ -145,7 +148,8 @@ def test_a_quotation_over_paragraphs_keeps_all_of_it(nlp: Language) -> None:
     text = "“The bridge will reopen in May.\n\n“The tolls will stay the same,” Brenn said."
     doc = nlp(text)
     doc.user_data[STATES_KEY] = PointerStates(_SurePointer((10, 15)),  # the second paragraph
-                                              np.zeros((len(doc), 512), np.float32))
+                                              np.zeros((len(doc), 512), np.float32),
+                                              np.array([t.is_space for t in doc]))
     said = text.index("said")
     claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(1, text.index(",”"))],
                   kind="direct", stance="asserts", sentence=1, rule="direct+tagged")

@@ -92,7 +92,7 @@ class ContentPointer:
         self.in_cue = w[:, at + 64].copy()
         self.bias = np.asarray(weights["l1.bias"], np.float32)
         self.out_weight = np.asarray(weights["l2.weight"], np.float32).T.copy()
-        self.out_bias = np.asarray(weights["l2.bias"], np.float32)
+        self._position_rows: dict[int, np.ndarray] = {}
 
     def project_weight(self) -> np.ndarray:
         """``(width, 512)``: a token's state times this gives what :meth:`extent` needs."""
@@ -105,25 +105,48 @@ class ContentPointer:
         claim's extent, or None); else None."""
         first, end = cue
         lo, hi = max(0, first - REACH_BEFORE), min(len(projected), end + REACH_AFTER)
-        tokens = np.arange(lo, hi)
-        hidden = (projected[lo:hi, :HIDDEN] + projected[first:end, HIDDEN:].mean(0)
-                  + self.start_table[buckets(tokens - first)]
-                  + self.end_table[buckets(tokens - end + 1)] + self.bias)
+        at = REACH_BEFORE - (first - lo)  # where lo falls in the cue length's position rows
+        hidden = projected[lo:hi, :HIDDEN] + (projected[first:end, HIDDEN:].mean(0) + self.bias)
+        hidden += self._positions(end - first)[at:at + hi - lo]
         hidden[first - lo:end - lo] += self.in_cue
-        hidden = 0.5 * hidden * (1 + np.tanh(0.7978845608 * (hidden + 0.044715 * hidden ** 3)))
-        logits = hidden @ self.out_weight + self.out_bias
-        logits[space[lo:hi]] = -1e4
-        logp = logits - np.logaddexp.reduce(logits, axis=0)
-        starts, ends = logp[:, 0], logp[:, 1]
+        scores = _gelu(hidden) @ self.out_weight
+        # Log probabilities differ from these scores by one constant per column, the same
+        # for every extent, so comparing sums of scores compares sums of log probabilities.
+        scores[space[lo:hi]] = -1e4
+        starts, ends = scores[:, 0], scores[:, 1]
         best_start = np.maximum.accumulate(starts)  # the best start at or before each end
         total = best_start + ends
         last = int(total.argmax())
         start = int(np.flatnonzero(starts[:last + 1] == best_start[last])[0])
         if current is not None:
             a, b = current
-            if not (lo <= a <= b < hi) or total[last] - (starts[a - lo] + ends[b - lo]) <= self.margin:
+            own = starts[a - lo] + ends[b - lo] if lo <= a <= b < hi else -np.inf
+            if total[last] - own <= self.margin:
                 return None
         return start + lo, last + lo
+
+    def _positions(self, length: int) -> np.ndarray:
+        """The position rows for a cue of ``length`` tokens: row ``REACH_BEFORE + d`` for
+        the token ``d`` after the cue's first (computed once per length)."""
+        if length not in self._position_rows:
+            distances = np.arange(-REACH_BEFORE, length + REACH_AFTER)
+            self._position_rows[length] = (self.start_table[buckets(distances)]
+                                           + self.end_table[buckets(distances - length + 1)])
+        return self._position_rows[length]
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """GELU (tanh approximation) of ``x``, computed in one new array."""
+    inner = x * x
+    inner *= x
+    inner *= 0.044715
+    inner += x
+    inner *= 0.7978845608
+    np.tanh(inner, out=inner)
+    inner += 1.0
+    inner *= x
+    inner *= 0.5
+    return inner
 
 
 @dataclass
@@ -132,6 +155,7 @@ class PointerStates:
 
     pointer: ContentPointer
     projected: np.ndarray  # (tokens, 512)
+    space: np.ndarray  # (tokens,): which are white space
 
 
 def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
@@ -142,7 +166,6 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
     if not isinstance(states, PointerStates):
         return
     text = text_of(doc)
-    space = np.array([t.is_space for t in doc], dtype=bool)
     for f in found:
         if f.rule.split("+")[0] in keep or not f.content or _over_paragraphs(text, f):
             continue
@@ -152,7 +175,7 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
                             alignment_mode="expand")
         if cue is None or now is None:
             continue
-        moved = states.pointer.extent(states.projected, space, (cue.start, cue.end),
+        moved = states.pointer.extent(states.projected, states.space, (cue.start, cue.end),
                                       (now.start, now.end - 1))
         if moved is None or _swallows(doc, moved, others, f.content):
             continue

@@ -269,9 +269,11 @@ def best_labels(scores: np.ndarray, free: np.ndarray) -> np.ndarray:
     return labels
 
 
-def decode(doc: Doc, scores: np.ndarray) -> list[tuple[str, int, int]]:
-    """``(label, start, end)`` token spans of the best BIO sequence, white space trimmed."""
-    labels = best_labels(scores, np.array([t.is_space for t in doc], dtype=bool))
+def decode(doc: Doc, scores: np.ndarray, space: np.ndarray | None = None
+           ) -> list[tuple[str, int, int]]:
+    """``(label, start, end)`` token spans of the best BIO sequence, white space trimmed
+    (``space``: which tokens are white space, if known)."""
+    labels = best_labels(scores, _space(doc) if space is None else space)
     spans: list[list[Any]] = []
     for i, index in enumerate(labels):
         tag = BIO[index]
@@ -353,11 +355,16 @@ def _mixed(batch: list[Doc], scoring: Future, weight: float, pointer: ContentPoi
            ) -> Iterator[Doc]:
     for doc, (scores, states) in zip(batch, scoring.result()):
         mixed = scores + weight * tagger_evidence(doc)
+        space = _space(doc)
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
-                                for label, start, end in decode(doc, mixed)]
+                                for label, start, end in decode(doc, mixed, space)]
         if pointer is not None and states is not None:
-            doc.user_data[STATES_KEY] = PointerStates(pointer, states)
+            doc.user_data[STATES_KEY] = PointerStates(pointer, states, space)
         yield doc
+
+
+def _space(doc: Doc) -> np.ndarray:
+    return np.array([t.is_space for t in doc], dtype=bool)
 
 
 def _load_pointer(path: Path, settings: dict[str, Any]) -> ContentPointer | None:
