@@ -13,7 +13,8 @@ probability) above it: the rules and taggers are right more often than the point
 but where the pointer is sure it is right more often than they are.
 
 The first layer is linear in its inputs, so the encoder's worker projects each token's state
-once (:meth:`ContentPointer.project`, in torch) and each claim costs a few small sums here.
+once (by :meth:`ContentPointer.project_weight`, in torch) and each claim costs a few small
+sums here.
 """
 
 from __future__ import annotations

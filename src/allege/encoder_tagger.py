@@ -116,7 +116,10 @@ class EncoderTagger:
     def scores(self, docs: Sequence[Doc], batch_size: int = 32) -> list[np.ndarray]:
         """Per doc, a ``(len(doc), 7)`` array of BIO log probabilities (each token's first
         word piece, from the one window that holds it)."""
-        return [scores for scores, _ in self.scores_and_states(docs, batch_size)]
+        torch = self.torch
+        return self._per_token(docs, batch_size,
+                               lambda hidden: torch.log_softmax(self.head(hidden).float(), -1),
+                               len(BIO))
 
     def scores_and_states(
         self, docs: Sequence[Doc], batch_size: int = 32
