@@ -148,12 +148,11 @@ def main(argv: list[str] | None = None) -> None:
         loss = train_epoch(model, optimizer, train, states, spaces, epoch)
         weights = weights_of(model)
         pointer = ContentPointer({k: v.float().numpy() for k, v in weights.items()}, 0.0)
+        for doc, token_states, space in zip(held, held_states, spaces[-HELD_OUT:]):
+            doc.user_data[STATES_KEY] = PointerStates(
+                pointer, token_states @ pointer.project_weight(), space)
         for margin in args.margins:
             pointer.margin = margin
-            for doc, token_states in zip(held, held_states):
-                doc.user_data[STATES_KEY] = PointerStates(
-                    pointer, token_states @ pointer.project_weight(),
-                    np.array([t.is_space for t in doc], dtype=bool))
             scores = dev_scores(held_golds, held)
             mean = mean_f1(scores)
             f1s = " / ".join(f"{100 * prf.f1:.2f}" for prf in scores.roles.values())

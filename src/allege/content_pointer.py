@@ -20,13 +20,13 @@ sums here.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from spacy.tokens import Doc
 
+from .eval.polnear import trimmed_extent
 from .extract.spans import Found, Segment, overlaps, token_segments
 from .nlp import text_of
 
@@ -172,8 +172,8 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
             continue
         others = [s for g in found if g is not f for s in g.cue]
         cue = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand")
-        now = doc.char_span(*_bare(text, f.content[0][0], f.content[-1][1]),
-                            alignment_mode="expand")
+        # the extent PolNeAR's scorer compares, which the pointer was trained to find
+        now = doc.char_span(*trimmed_extent(text, f.content), alignment_mode="expand")
         if cue is None or now is None:
             continue
         moved = states.pointer.extent(states.projected, states.space, (cue.start, cue.end),
@@ -203,20 +203,6 @@ def _swallows(doc: Doc, moved: tuple[int, int], cues: list[Segment], content: li
     start, end = doc[moved[0]].idx, doc[moved[1]].idx + len(doc[moved[1]])
     return any(start < b and a < end and not any(overlaps((a, b), c) for c in content)
                for a, b in cues)
-
-
-def _bare(text: str, start: int, end: int) -> tuple[int, int]:
-    """The extent less the white space and punctuation at its edges: what the pointer was
-    trained to find (PolNeAR's scorer trims them)."""
-    while start < end and _edge(text[start]):
-        start += 1
-    while end > start and _edge(text[end - 1]):
-        end -= 1
-    return start, end
-
-
-def _edge(char: str) -> bool:
-    return char.isspace() or unicodedata.category(char).startswith("P") or char in "`´"
 
 
 def _trimmed(text: str, segment: tuple[int, int]) -> tuple[int, int]:
