@@ -5,13 +5,14 @@
 For every gold attribution of PolNeAR train, the pointer learns where its content starts and
 ends (the extent the protocol scores: first start to last end, quotation marks and edge
 punctuation trimmed) among the tokens from 120 before its cue to 200 after, from the fast
-encoder's last states (computed once; the encoder is not trained). The last 84 train
+encoder's last states (computed once; the encoder is not trained) and the parsed articles'
+sentences and paragraphs. The last 84 train
 articles are held out: after each epoch allege analyses them (parsed, tagged by both
 taggers as at use) with the pointer at each margin of ``--margins``, and the epoch and margin
 with the best mean of the four F1s (source, cue, content, linked) are saved beside the fast
 encoder (``pointer.safetensors``, ``pointer_margin`` in its ``config.json``). PolNeAR dev is
 not used: it stays for the scores the model card reports.
-About 15 minutes on two CPU cores.
+About 25 minutes on two CPU cores.
 """
 
 from __future__ import annotations
@@ -33,13 +34,16 @@ from allege.content_pointer import (  # noqa: E402
     REACH_BEFORE,
     STATES_KEY,
     ContentPointer,
+    Layout,
     PointerStates,
+    away,
     buckets,
+    layout,
     pointer_module,
 )
 from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, tag_with_encoder  # noqa: E402
 from allege.eval.polnear import GoldArticle, load_split, trimmed_extent  # noqa: E402
-from allege.nlp import load_pipeline, parse_many  # noqa: E402
+from allege.nlp import parse_many  # noqa: E402
 from allege.tagger import tag_docs  # noqa: E402
 
 HELD_OUT = 84  # the last train articles, as many as dev has
@@ -64,7 +68,7 @@ def examples(golds: list[GoldArticle], docs: list) -> list[tuple[int, ...]]:
     return found
 
 
-def tensors(batch: list, states: list[np.ndarray], spaces: list[np.ndarray]) -> tuple:
+def tensors(batch: list, states: list[np.ndarray], layouts: list[Layout]) -> tuple:
     """The pointer's inputs for a batch of examples, padded, with the mask of real tokens
     and the targets (positions in each example's window)."""
     width = max(end - first for _, first, end, *_ in batch)
@@ -74,6 +78,9 @@ def tensors(batch: list, states: list[np.ndarray], spaces: list[np.ndarray]) -> 
     pos_start = torch.full((rows, width), 8, dtype=torch.long)
     pos_end = torch.full((rows, width), 8, dtype=torch.long)
     in_cue = torch.zeros(rows, width)
+    sentence = torch.zeros(rows, width, dtype=torch.long)
+    paragraph = torch.zeros(rows, width, dtype=torch.long)
+    edges = torch.zeros(rows, width, 2)
     mask = torch.zeros(rows, width, dtype=torch.bool)
     starts, ends = [], []
     for i, (k, first, end, cue_start, cue_end, start, last) in enumerate(batch):
@@ -83,21 +90,28 @@ def tensors(batch: list, states: list[np.ndarray], spaces: list[np.ndarray]) -> 
         pos_start[i, :end - first] = torch.from_numpy(buckets(tokens - cue_start))
         pos_end[i, :end - first] = torch.from_numpy(buckets(tokens - cue_end + 1))
         in_cue[i, cue_start - first:cue_end - first] = 1.0
-        mask[i, :end - first] = torch.from_numpy(~spaces[k][first:end])
+        where = layouts[k]
+        sentence[i, :end - first] = torch.from_numpy(
+            away(where.sentence[first:end], where.sentence[cue_start]))
+        paragraph[i, :end - first] = torch.from_numpy(
+            away(where.paragraph[first:end], where.paragraph[cue_start]))
+        edges[i, :end - first] = torch.from_numpy(where.edges[first:end])
+        mask[i, :end - first] = torch.from_numpy(~where.space[first:end])
         starts.append(start - first)
         ends.append(last - first)
-    return hidden, cue, pos_start, pos_end, in_cue, mask, torch.tensor(starts), torch.tensor(ends)
+    return (hidden, cue, pos_start, pos_end, in_cue, sentence, paragraph, edges, mask,
+            torch.tensor(starts), torch.tensor(ends))
 
 
 def train_epoch(model: torch.nn.Module, optimizer: torch.optim.Optimizer, items: list,
-                states: list[np.ndarray], spaces: list[np.ndarray], epoch: int) -> float:
+                states: list[np.ndarray], layouts: list[Layout], epoch: int) -> float:
     """One pass over ``items`` in a seeded order; the mean loss (start + end cross entropy)."""
     model.train()
     order = np.random.RandomState(epoch).permutation(len(items))
     total = 0.0
     for first in range(0, len(items), BATCH):
         batch = [items[i] for i in order[first:first + BATCH]]
-        *inputs, mask, starts, ends = tensors(batch, states, spaces)
+        *inputs, mask, starts, ends = tensors(batch, states, layouts)
         logits = model(*inputs).masked_fill(~mask[..., None], -1e4)
         loss = torch.nn.functional.cross_entropy(logits[..., 0], starts) + \
             torch.nn.functional.cross_entropy(logits[..., 1], ends)
@@ -116,7 +130,7 @@ def weights_of(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="the PolNeAR folder")
-    parser.add_argument("--epochs", type=int, default=4, help="passes over train (default 4)")
+    parser.add_argument("--epochs", type=int, default=6, help="passes over train (default 6)")
     parser.add_argument("--margins", type=float, nargs="+", default=MARGINS,
                         help="margins tried on the held-out articles (default: %(default)s)")
     parser.add_argument("--target", type=Path, default=FAST_ENCODER_DIR,
@@ -126,31 +140,28 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(2)
 
     golds = load_split(args.data, "train")
-    nlp = load_pipeline()
-    encoder = EncoderTagger(args.target)
-    encoder.pointer = None  # the states the pointer learns from, not an older pointer's
-    docs = [nlp.make_doc(gold.text) for gold in golds]
+    encoder = EncoderTagger(args.target, pointer=False)  # not an older pointer's states
+    docs = list(parse_many([gold.text for gold in golds]))
     states = encoder.states(docs)
-    spaces = [np.array([t.is_space for t in doc], dtype=bool) for doc in docs]
+    layouts = [layout(doc) for doc in docs]
     items = examples(golds, docs)
     train = [item for item in items if item[0] < len(golds) - HELD_OUT]
     print(f"{len(golds)} articles, {len(items)} attributions within reach, "
           f"{len(train)} of them for training", flush=True)
 
     held_golds = golds[-HELD_OUT:]
-    held = list(tag_with_encoder(tag_docs(parse_many([g.text for g in held_golds])),
-                                 encoder=encoder))
+    held = list(tag_with_encoder(tag_docs(docs[-HELD_OUT:]), encoder=encoder))
     held_states = states[-HELD_OUT:]
     model = pointer_module(states[0].shape[1])
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     best = (-1.0, 0, 0.0, weights_of(model))
     for epoch in range(1, args.epochs + 1):
-        loss = train_epoch(model, optimizer, train, states, spaces, epoch)
+        loss = train_epoch(model, optimizer, train, states, layouts, epoch)
         weights = weights_of(model)
         pointer = ContentPointer({k: v.float().numpy() for k, v in weights.items()}, 0.0)
-        for doc, token_states, space in zip(held, held_states, spaces[-HELD_OUT:]):
+        for doc, token_states, where in zip(held, held_states, layouts[-HELD_OUT:]):
             doc.user_data[STATES_KEY] = PointerStates(
-                pointer, token_states @ pointer.project_weight(), space)
+                pointer, token_states @ pointer.project_weight(), where)
         for margin in args.margins:
             pointer.margin = margin
             scores = dev_scores(held_golds, held)

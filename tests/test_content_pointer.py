@@ -12,9 +12,12 @@ from allege.content_pointer import (
     REACH_BEFORE,
     STATES_KEY,
     ContentPointer,
+    Layout,
     PointerStates,
+    away,
     bucket,
     buckets,
+    layout,
     point_contents,
     pointer_module,
 )
@@ -35,6 +38,31 @@ def test_buckets_grow_with_distance_either_way() -> None:
     assert buckets(distances).tolist() == [bucket(int(d)) for d in distances]
 
 
+def test_the_layout_numbers_sentences_and_paragraphs_and_marks_sentence_edges(
+        nlp: Language) -> None:
+    text = "The mayor spoke. She said the bridge is safe.\n\nEngineers disagreed."
+    doc = nlp(text)
+    where = layout(doc)
+    words = [t.text for t in doc]
+    assert where.sentence[words.index("mayor")] == 0
+    assert where.sentence[words.index("bridge")] == 1
+    assert where.sentence[words.index("Engineers")] == where.sentence[-1] >= 2
+    assert where.paragraph[words.index("safe")] == 0 and where.paragraph[-1] == 1
+    firsts = [words[i] for i in np.flatnonzero(where.edges[:, 0])]
+    lasts = [words[i] for i in np.flatnonzero(where.edges[:, 1])]
+    assert firsts == ["The", "She", "Engineers"] and lasts == [".", ".", "."]
+    assert where.space.tolist() == [t.is_space for t in doc]
+    # without sentences, the doc is one
+    assert layout(nlp.make_doc(text)).sentence.tolist() == [0] * len(doc)
+    assert away(np.array([0, 4, 5, 6, 12]), 5).tolist() == [0, 2, 3, 4, 6]
+
+
+def _flat(length: int) -> Layout:
+    """The layout of ``length`` words in one sentence."""
+    return Layout(np.zeros(length, bool), np.zeros(length, int), np.zeros(length, int),
+                  np.zeros((length, 2), np.float32))
+
+
 def _pointer(width: int = 16) -> tuple[torch.nn.Module, ContentPointer]:
     torch.manual_seed(0)
     module = pointer_module(width).eval()
@@ -48,26 +76,31 @@ def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
     states = rng.normal(size=(40, 16)).astype(np.float32)
     space = np.zeros(40, dtype=bool)
     space[[5, 30]] = True
+    where = Layout(space, np.repeat([0, 1, 2, 3, 4], 8), np.repeat([0, 1], 20),
+                   rng.integers(0, 2, size=(40, 2)).astype(np.float32))
     cue = (12, 14)
     with torch.no_grad():
         cue_state = torch.from_numpy(states[12:14].mean(0))[None]
         logits = module(torch.from_numpy(states)[None], cue_state,
                         torch.tensor([[bucket(t - 12) for t in range(40)]]),
                         torch.tensor([[bucket(t - 13) for t in range(40)]]),
-                        torch.tensor([[1.0 if 12 <= t < 14 else 0.0 for t in range(40)]]))[0]
+                        torch.tensor([[1.0 if 12 <= t < 14 else 0.0 for t in range(40)]]),
+                        torch.from_numpy(away(where.sentence, 1))[None],
+                        torch.from_numpy(away(where.paragraph, 0))[None],
+                        torch.from_numpy(where.edges)[None])[0]
     logits[torch.from_numpy(space)] = -1e4
     logp = torch.log_softmax(logits, 0).numpy()
     pairs = [(s, e) for s in range(40) for e in range(s, 40)]
     best = max(pairs, key=lambda p: logp[p[0], 0] + logp[p[1], 1])
     projected = states @ pointer.project_weight()
-    assert pointer.extent(projected, space, cue, None) == best
+    assert pointer.extent(projected, where, cue, None) == best
     # a current extent within the margin of the best stays
     runner_up = max((p for p in pairs if p != best), key=lambda p: logp[p[0], 0] + logp[p[1], 1])
     gap = (logp[best[0], 0] + logp[best[1], 1]) - (logp[runner_up[0], 0] + logp[runner_up[1], 1])
     pointer.margin = gap + 0.01
-    assert pointer.extent(projected, space, cue, runner_up) is None
+    assert pointer.extent(projected, where, cue, runner_up) is None
     pointer.margin = gap - 0.01
-    assert pointer.extent(projected, space, cue, runner_up) == best
+    assert pointer.extent(projected, where, cue, runner_up) == best
 
 
 def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
@@ -76,7 +109,7 @@ def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
     projected = np.random.default_rng(1).normal(size=(length, 16)).astype(np.float32) \
         @ pointer.project_weight()
     cue = (300, 301)
-    start, last = pointer.extent(projected, np.zeros(length, dtype=bool), cue, None)
+    start, last = pointer.extent(projected, _flat(length), cue, None)
     assert 300 - REACH_BEFORE <= start <= last < 301 + REACH_AFTER
 
 
@@ -86,6 +119,7 @@ def test_the_fast_encoder_carries_a_pointer_and_sets_its_states(nlp: Language) -
     (doc,) = tag_with_encoder(tag_docs([nlp(SENTENCE)]), encoder=fast)
     states = doc.user_data[STATES_KEY]
     assert states.pointer is fast.pointer and states.projected.shape == (len(doc), 512)
+    assert states.where.sentence.tolist() == [0] * len(doc)  # one sentence
     # the projection is the encoder's last states times the pointer's first layer
     expected = fast.states([doc])[0] @ fast.pointer.project_weight()
     assert np.allclose(states.projected, expected, atol=1e-3)
@@ -98,7 +132,7 @@ def test_a_sure_pointer_moves_the_content_but_leaves_cue_and_speaker_out(nlp: La
     first, last = 1, len(doc) - 2  # from "The" to the closing period, quotation marks out
     pointer = _SurePointer((first, last))
     doc.user_data[STATES_KEY] = PointerStates(pointer, np.zeros((len(doc), 512), np.float32),
-                                              np.array([t.is_space for t in doc]))
+                                              layout(doc))
     claim = Found(cue=[(said.idx, said.idx + 4)], cue_lemma="say", content=[(1, 5)],
                   kind="direct", stance="asserts", sentence=0,
                   source=(speaker.start_char, speaker.end_char), rule="inserted+tagged")
@@ -116,7 +150,7 @@ def test_a_content_does_not_swallow_another_claims_cue(nlp: Language) -> None:
     doc = nlp(text)
     doc.user_data[STATES_KEY] = PointerStates(_SurePointer((3, 9)),  # "the bridge … warned"
                                               np.zeros((len(doc), 512), np.float32),
-                                              np.array([t.is_space for t in doc]))
+                                              layout(doc))
     said, warned = (text.index(w) for w in ("said", "warned"))
     claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(15, 33)],
                   kind="indirect", stance="asserts", sentence=0, rule="ccomp+tagged")
@@ -140,7 +174,7 @@ class _SurePointer(ContentPointer):
     def __init__(self, extent: tuple[int, int]):
         self.margin, self._extent = 0.0, extent
 
-    def extent(self, projected, space, cue, current):
+    def extent(self, projected, where, cue, current):
         return self._extent
 
 
@@ -149,7 +183,7 @@ def test_a_quotation_over_paragraphs_keeps_all_of_it(nlp: Language) -> None:
     doc = nlp(text)
     doc.user_data[STATES_KEY] = PointerStates(_SurePointer((10, 15)),  # the second paragraph
                                               np.zeros((len(doc), 512), np.float32),
-                                              np.array([t.is_space for t in doc]))
+                                              layout(doc))
     said = text.index("said")
     claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(1, text.index(",”"))],
                   kind="direct", stance="asserts", sentence=1, rule="direct+tagged")

@@ -5,7 +5,8 @@ is decided token by token ("challenging [the rules] before 10 judges": does "bef
 judges" belong to what is claimed or to the challenging?). The pointer looks from the cue:
 for every token within reach of a claim's cue it scores how likely the content starts and
 ends there, from the token's state in the fast encoder, the cue's states and where the
-token lies from the cue. Trained on PolNeAR train (``scripts/train_content_pointer.py``);
+token lies from the cue: how many tokens, sentences and paragraphs away, and whether it
+begins or ends its sentence. Trained on PolNeAR train (``scripts/train_content_pointer.py``);
 weights in ``models/attribution-encoder-4/pointer.safetensors``.
 
 A claim keeps the extent it has unless the pointer's best extent scores ``margin`` (log
@@ -33,6 +34,7 @@ from .nlp import text_of
 REACH_BEFORE = 120  # tokens before the cue's first where a content may start
 REACH_AFTER = 200  # tokens after the cue's last where a content may end
 POSITIONS = 17  # buckets of signed log distance from the cue
+AWAY = 3  # sentences (and paragraphs) before or after the cue's told apart; beyond, as far
 HIDDEN = 256
 STATES_KEY = "allege.pointer"  # doc.user_data: (pointer, projected states)
 _EDGES = " \n\t,;:“”«»\""
@@ -53,9 +55,44 @@ def buckets(distances: np.ndarray) -> np.ndarray:
     return 8 + np.sign(distances) * size
 
 
+def away(numbers: np.ndarray, cue: int) -> np.ndarray:
+    """How many sentences (or paragraphs) each token lies after the cue's (negative:
+    before), clipped to ``AWAY`` either way and shifted to count from 0."""
+    return np.clip(numbers - cue, -AWAY, AWAY) + AWAY
+
+
+@dataclass
+class Layout:
+    """Where a doc's tokens lie, as the pointer sees it."""
+
+    space: np.ndarray  # (tokens,) bool: white space, never a content's edge
+    sentence: np.ndarray  # (tokens,) int: the sentence's number (0 without sentences)
+    paragraph: np.ndarray  # (tokens,) int: the paragraph's number (after each line break)
+    edges: np.ndarray  # (tokens, 2) float32: the first, the last word of its sentence
+
+
+def layout(doc: Doc, space: np.ndarray | None = None) -> Layout:
+    """The :class:`Layout` of ``doc`` (whose white space tokens ``space`` marks, if given);
+    its sentences where it has them."""
+    if space is None:
+        space = np.array([t.is_space for t in doc], dtype=bool)
+    breaks = np.array(["\n" in t.text for t in doc], dtype=int)
+    paragraph = np.cumsum(breaks) - breaks
+    sentence = np.zeros(len(doc), dtype=int)
+    edges = np.zeros((len(doc), 2), dtype=np.float32)
+    spans = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    for number, sent in enumerate(spans):
+        sentence[sent.start:sent.end] = number
+        words = np.flatnonzero(~space[sent.start:sent.end])
+        if len(words):
+            edges[sent.start + words[0], 0] = edges[sent.start + words[-1], 1] = 1.0
+    return Layout(space, sentence, paragraph, edges)
+
+
 def pointer_module(width: int = 384) -> Any:
     """The pointer as a torch module (for training): per token, [state, cue's mean state,
-    position embeddings, in-cue flag] -> 256 (GELU) -> (start, end) scores."""
+    position embeddings, in-cue flag, sentence and paragraph offset embeddings, sentence
+    edge flags] -> 256 (GELU) -> (start, end) scores."""
     import torch
 
     class Pointer(torch.nn.Module):
@@ -63,14 +100,17 @@ def pointer_module(width: int = 384) -> Any:
             super().__init__()
             self.pos_start = torch.nn.Embedding(POSITIONS, 32)
             self.pos_end = torch.nn.Embedding(POSITIONS, 32)
-            self.l1 = torch.nn.Linear(2 * width + 64 + 1, HIDDEN)
+            self.sentence = torch.nn.Embedding(2 * AWAY + 1, 16)
+            self.paragraph = torch.nn.Embedding(2 * AWAY + 1, 16)
+            self.l1 = torch.nn.Linear(2 * width + 64 + 1 + 32 + 2, HIDDEN)
             self.l2 = torch.nn.Linear(HIDDEN, 2)
             self.dropout = torch.nn.Dropout(0.1)
 
-        def forward(self, states, cue, pos_start, pos_end, in_cue):
+        def forward(self, states, cue, pos_start, pos_end, in_cue, sentence, paragraph, edges):
             cue = cue[:, None, :].expand_as(states)
             x = torch.cat([states, cue, self.pos_start(pos_start), self.pos_end(pos_end),
-                           in_cue[..., None]], -1)
+                           in_cue[..., None], self.sentence(sentence),
+                           self.paragraph(paragraph), edges], -1)
             hidden = torch.nn.functional.gelu(self.l1(x), approximate="tanh")
             return self.l2(self.dropout(hidden))
 
@@ -82,15 +122,23 @@ class ContentPointer:
 
     def __init__(self, weights: dict[str, np.ndarray], margin: float):
         w = np.asarray(weights["l1.weight"], dtype=np.float32)
-        width = (w.shape[1] - 65) // 2
+        width = (w.shape[1] - 99) // 2
         self.margin = margin
-        # The first layer split by input: token state, cue state, positions, in-cue flag.
+        # The first layer split by input: token state, cue state, positions, in-cue flag,
+        # sentence and paragraph offsets, sentence edges; embeddings folded into tables.
         self.token_weight = w[:, :width].T.copy()
         self.cue_weight = w[:, width:2 * width].T.copy()
         at = 2 * width
-        self.start_table = np.asarray(weights["pos_start.weight"], np.float32) @ w[:, at:at + 32].T
-        self.end_table = np.asarray(weights["pos_end.weight"], np.float32) @ w[:, at + 32:at + 64].T
+
+        def table(name: str, first: int, size: int) -> np.ndarray:
+            return np.asarray(weights[name], np.float32) @ w[:, at + first:at + first + size].T
+
+        self.start_table = table("pos_start.weight", 0, 32)
+        self.end_table = table("pos_end.weight", 32, 32)
         self.in_cue = w[:, at + 64].copy()
+        self.sentence_table = table("sentence.weight", 65, 16)
+        self.paragraph_table = table("paragraph.weight", 81, 16)
+        self.edge_weight = w[:, at + 97:at + 99].T.copy()
         self.bias = np.asarray(weights["l1.bias"], np.float32)
         self.out_weight = np.asarray(weights["l2.weight"], np.float32).T.copy()
         self._position_rows: dict[int, np.ndarray] = {}
@@ -99,7 +147,7 @@ class ContentPointer:
         """``(width, 512)``: a token's state times this gives what :meth:`extent` needs."""
         return np.concatenate([self.token_weight, self.cue_weight], 1)
 
-    def extent(self, projected: np.ndarray, space: np.ndarray, cue: tuple[int, int],
+    def extent(self, projected: np.ndarray, where: Layout, cue: tuple[int, int],
                current: tuple[int, int] | None) -> tuple[int, int] | None:
         """The token extent ``(first, last)`` the pointer puts the content of the cue on
         tokens ``cue`` (start, end) at, where it scores ``margin`` above ``current`` (the
@@ -110,10 +158,13 @@ class ContentPointer:
         hidden = projected[lo:hi, :HIDDEN] + (projected[first:end, HIDDEN:].mean(0) + self.bias)
         hidden += self._positions(end - first)[at:at + hi - lo]
         hidden[first - lo:end - lo] += self.in_cue
+        hidden += self.sentence_table[away(where.sentence[lo:hi], where.sentence[first])]
+        hidden += self.paragraph_table[away(where.paragraph[lo:hi], where.paragraph[first])]
+        hidden += where.edges[lo:hi] @ self.edge_weight
         scores = _gelu(hidden) @ self.out_weight
         # Log probabilities differ from these scores by one constant per column, the same
         # for every extent, so comparing sums of scores compares sums of log probabilities.
-        scores[space[lo:hi]] = -1e4
+        scores[where.space[lo:hi]] = -1e4
         starts, ends = scores[:, 0], scores[:, 1]
         best_start = np.maximum.accumulate(starts)  # the best start at or before each end
         total = best_start + ends
@@ -156,7 +207,7 @@ class PointerStates:
 
     pointer: ContentPointer
     projected: np.ndarray  # (tokens, 512)
-    space: np.ndarray  # (tokens,): which are white space
+    where: Layout
 
 
 def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
@@ -176,7 +227,7 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
         now = doc.char_span(*trimmed_extent(text, f.content), alignment_mode="expand")
         if cue is None or now is None:
             continue
-        moved = states.pointer.extent(states.projected, states.space, (cue.start, cue.end),
+        moved = states.pointer.extent(states.projected, states.where, (cue.start, cue.end),
                                       (now.start, now.end - 1))
         if moved is None or _swallows(doc, moved, others, f.content):
             continue

@@ -41,7 +41,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from .content_pointer import STATES_KEY, ContentPointer, PointerStates
+from .content_pointer import STATES_KEY, ContentPointer, PointerStates, layout
 from .errors import AllegeError, ModelNotFound
 from .nlp import text_of
 from .tagger import SPANS_KEY
@@ -82,9 +82,10 @@ def windows(length: int, window: int = WINDOW, stride: int = STRIDE) -> list[tup
 class EncoderTagger:
     """The adapted encoder and its head, in inference mode on the CPU."""
 
-    def __init__(self, path: Path | None = ENCODER_DIR):
+    def __init__(self, path: Path | None = ENCODER_DIR, pointer: bool = True):
         """The tagger saved in ``path``; ``None``: the bare encoder and an untrained head
-        (for training)."""
+        (for training). ``pointer=False`` leaves out the content pointer saved beside it
+        (for training a new one)."""
         torch, minilm = _imports()
         self.torch = torch
         base = minilm.model_path()
@@ -108,7 +109,7 @@ class EncoderTagger:
             self.head.load_state_dict(head)
             self.head.eval()
             self.mix_weight = float(settings.get("mix_weight", MIX_WEIGHT))
-            self.pointer = _load_pointer(Path(path), settings)
+            self.pointer = _load_pointer(Path(path), settings) if pointer else None
         # bfloat16 where the CPU computes it natively (AMX, AVX-512 BF16): twice as fast
         # as float32 and the tags it was selected with; float32 elsewhere.
         self.bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
@@ -362,7 +363,7 @@ def _mixed(batch: list[Doc], scoring: Future, weight: float, pointer: ContentPoi
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
                                 for label, start, end in decode(doc, mixed, space)]
         if pointer is not None and states is not None:
-            doc.user_data[STATES_KEY] = PointerStates(pointer, states, space)
+            doc.user_data[STATES_KEY] = PointerStates(pointer, states, layout(doc, space))
         yield doc
 
 
