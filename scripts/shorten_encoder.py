@@ -201,10 +201,10 @@ def main(argv: list[str] | None = None) -> None:
     (args.target / "config.json").write_text(json.dumps(settings, indent=1) + "\n")
     print(f"best mean dev F1 {100 * mean:.2f} (epoch {epoch}, weight {weight}); "
           f"saved to {args.target}")
-    stale = args.target / "pointer.safetensors"
-    if stale.is_file():  # trained on the states of the encoder just replaced
+    for stale in sorted(args.target.glob("*-pointer.safetensors")):  # the old encoder's
         stale.unlink()
-        print("the content pointer was removed: run scripts/train_content_pointer.py")
+        print(f"{stale.name} was removed: run scripts/train_content_pointer.py "
+              f"--role {stale.name.split('-')[0]}")
 
 
 if __name__ == "__main__":

@@ -1,18 +1,20 @@
-"""Train the content pointer (:mod:`allege.content_pointer`) on the fast encoder's states.
+"""Train a pointer (:mod:`allege.content_pointer`) on the fast encoder's states.
 
-    python scripts/train_content_pointer.py --data ../shared/data/polnear
+    python scripts/train_content_pointer.py --data ../shared/data/polnear                # content
+    python scripts/train_content_pointer.py --data ../shared/data/polnear --role source
 
-For every gold attribution of PolNeAR train, the pointer learns where its content starts and
-ends (the extent the protocol scores: first start to last end, quotation marks and edge
-punctuation trimmed) among the tokens from 120 before its cue to 200 after, from the fast
-encoder's last states (computed once; the encoder is not trained) and the parsed articles'
-sentences and paragraphs. The last 84 train
-articles are held out: after each epoch allege analyses them (parsed, tagged by both
-taggers as at use) with the pointer at each margin of ``--margins``, and the epoch and margin
-with the best mean of the four F1s (source, cue, content, linked) are saved beside the fast
-encoder (``pointer.safetensors``, ``pointer_margin`` in its ``config.json``). PolNeAR dev is
-not used: it stays for the scores the model card reports.
-About 25 minutes on two CPU cores.
+For every gold attribution of PolNeAR train (with a source, for ``--role source``), the
+pointer learns where its content (or source) starts and ends (the extent the protocol
+scores: first start to last end, quotation marks and edge punctuation trimmed) among the
+tokens from 120 before its cue to 200 after, from the fast encoder's last states (computed
+once; the encoder is not trained) and the parsed articles' sentences and paragraphs. The
+last 84 train articles are held out: after each epoch allege analyses them (parsed, tagged
+by both taggers as at use, with the other role's pointer if there is one) with the pointer
+at each margin of ``--margins``, and the epoch and margin with the best mean of the four
+F1s (source, cue, content, linked) are saved beside the fast encoder
+(``{role}-pointer.safetensors``, ``pointer_margins`` in its ``config.json``). PolNeAR dev
+is not used: it stays for the scores the model card reports.
+About 17 minutes on two CPU cores.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ from allege.content_pointer import (  # noqa: E402
     REACH_AFTER,
     REACH_BEFORE,
     STATES_KEY,
-    ContentPointer,
+    ROLES,
     Layout,
+    Pointer,
     PointerStates,
     away,
     buckets,
@@ -51,20 +54,24 @@ MARGINS = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 BATCH = 32
 
 
-def examples(golds: list[GoldArticle], docs: list) -> list[tuple[int, ...]]:
-    """``(article, first, end, cue start, cue end, content first, content last)`` token
-    indices, one per gold attribution whose content lies within reach of its cue."""
+def examples(golds: list[GoldArticle], docs: list, role: str = "content"
+             ) -> list[tuple[int, ...]]:
+    """``(article, first, end, cue start, cue end, target first, target last)`` token
+    indices, one per gold attribution whose ``role`` (content or source) lies within reach
+    of its cue."""
     found = []
     for k, (gold, doc) in enumerate(zip(golds, docs)):
         for relation in gold.relations:
+            segments = getattr(relation, role)
+            if not segments:
+                continue
             cue = doc.char_span(relation.cue[0][0], relation.cue[-1][1], alignment_mode="expand")
-            content = doc.char_span(*trimmed_extent(gold.text, relation.content),
-                                    alignment_mode="expand")
-            if cue is None or content is None or len(content) == 0:
+            target = doc.char_span(*trimmed_extent(gold.text, segments), alignment_mode="expand")
+            if cue is None or target is None or len(target) == 0:
                 continue
             first, end = max(0, cue.start - REACH_BEFORE), min(len(doc), cue.end + REACH_AFTER)
-            if first <= content.start and content.end <= end:
-                found.append((k, first, end, cue.start, cue.end, content.start, content.end - 1))
+            if first <= target.start and target.end <= end:
+                found.append((k, first, end, cue.start, cue.end, target.start, target.end - 1))
     return found
 
 
@@ -130,6 +137,8 @@ def weights_of(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="the PolNeAR folder")
+    parser.add_argument("--role", choices=ROLES, default="content",
+                        help="what the pointer finds (default: content)")
     parser.add_argument("--epochs", type=int, default=6, help="passes over train (default 6)")
     parser.add_argument("--margins", type=float, nargs="+", default=MARGINS,
                         help="margins tried on the held-out articles (default: %(default)s)")
@@ -140,17 +149,20 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(2)
 
     golds = load_split(args.data, "train")
-    encoder = EncoderTagger(args.target, pointer=False)  # not an older pointer's states
+    # the other role's pointer as at use; not an older one of this role
+    encoder = EncoderTagger(args.target, pointers=[r for r in ROLES if r != args.role])
     docs = list(parse_many([gold.text for gold in golds]))
     states = encoder.states(docs)
     layouts = [layout(doc) for doc in docs]
-    items = examples(golds, docs)
+    items = examples(golds, docs, args.role)
     train = [item for item in items if item[0] < len(golds) - HELD_OUT]
-    print(f"{len(golds)} articles, {len(items)} attributions within reach, "
-          f"{len(train)} of them for training", flush=True)
+    print(f"{len(golds)} articles, {len(items)} attributions whose {args.role} is within "
+          f"reach, {len(train)} of them for training", flush=True)
 
     held_golds = golds[-HELD_OUT:]
     held = list(tag_with_encoder(tag_docs(docs[-HELD_OUT:]), encoder=encoder))
+    for doc, where in zip(held, layouts[-HELD_OUT:]):
+        doc.user_data.setdefault(STATES_KEY, PointerStates({}, {}, where))
     held_states = states[-HELD_OUT:]
     model = pointer_module(states[0].shape[1])
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
@@ -158,10 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     for epoch in range(1, args.epochs + 1):
         loss = train_epoch(model, optimizer, train, states, layouts, epoch)
         weights = weights_of(model)
-        pointer = ContentPointer({k: v.float().numpy() for k, v in weights.items()}, 0.0)
-        for doc, token_states, where in zip(held, held_states, layouts[-HELD_OUT:]):
-            doc.user_data[STATES_KEY] = PointerStates(
-                pointer, token_states @ pointer.project_weight(), where)
+        pointer = Pointer({k: v.float().numpy() for k, v in weights.items()}, 0.0)
+        for doc, token_states in zip(held, held_states):
+            doc.user_data[STATES_KEY].pointers[args.role] = pointer
+            doc.user_data[STATES_KEY].projected[args.role] = token_states @ pointer.project_weight()
         for margin in args.margins:
             pointer.margin = margin
             scores = dev_scores(held_golds, held)
@@ -172,13 +184,13 @@ def main(argv: list[str] | None = None) -> None:
             if mean > best[0]:
                 best = (mean, epoch, margin, weights)
     for doc in held:
-        doc.user_data.pop(STATES_KEY, None)
+        doc.user_data[STATES_KEY].pointers.pop(args.role)
     scores = dev_scores(held_golds, held)
-    print(f"without the pointer: held-out mean F1 {100 * mean_f1(scores):.2f}")
+    print(f"without the {args.role} pointer: held-out mean F1 {100 * mean_f1(scores):.2f}")
     mean, epoch, margin, weights = best
-    save_file(weights, str(args.target / "pointer.safetensors"))
+    save_file(weights, str(args.target / f"{args.role}-pointer.safetensors"))
     settings = json.loads((args.target / "config.json").read_text())
-    settings["pointer_margin"] = margin
+    settings.setdefault("pointer_margins", {})[args.role] = margin
     (args.target / "config.json").write_text(json.dumps(settings, indent=1) + "\n")
     print(f"best held-out mean F1 {100 * mean:.2f} (epoch {epoch}, margin {margin}); "
           f"saved to {args.target}")

@@ -6,19 +6,21 @@ from __future__ import annotations
 import numpy as np
 import torch
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from allege.content_pointer import (
     REACH_AFTER,
     REACH_BEFORE,
     STATES_KEY,
-    ContentPointer,
     Layout,
+    Pointer,
     PointerStates,
     away,
     bucket,
     buckets,
     layout,
     point_contents,
+    point_sources,
     pointer_module,
 )
 from allege.encoder_tagger import encoder_named, tag_with_encoder
@@ -63,11 +65,11 @@ def _flat(length: int) -> Layout:
                   np.zeros((length, 2), np.float32))
 
 
-def _pointer(width: int = 16) -> tuple[torch.nn.Module, ContentPointer]:
+def _pointer(width: int = 16) -> tuple[torch.nn.Module, Pointer]:
     torch.manual_seed(0)
     module = pointer_module(width).eval()
     weights = {name: value.detach().numpy() for name, value in module.state_dict().items()}
-    return module, ContentPointer(weights, margin=1.0)
+    return module, Pointer(weights, margin=1.0)
 
 
 def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
@@ -113,16 +115,19 @@ def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
     assert 300 - REACH_BEFORE <= start <= last < 301 + REACH_AFTER
 
 
-def test_the_fast_encoder_carries_a_pointer_and_sets_its_states(nlp: Language) -> None:
+def test_the_fast_encoder_carries_both_pointers_and_sets_their_states(nlp: Language) -> None:
     fast, full = encoder_named("fast"), encoder_named("full")
-    assert fast.pointer is not None and fast.pointer.margin > 0 and full.pointer is None
+    assert list(fast.pointers) == ["content", "source"] and not full.pointers
+    assert all(pointer.margin > 0 for pointer in fast.pointers.values())
     (doc,) = tag_with_encoder(tag_docs([nlp(SENTENCE)]), encoder=fast)
     states = doc.user_data[STATES_KEY]
-    assert states.pointer is fast.pointer and states.projected.shape == (len(doc), 512)
+    assert states.pointers == fast.pointers
     assert states.where.sentence.tolist() == [0] * len(doc)  # one sentence
-    # the projection is the encoder's last states times the pointer's first layer
-    expected = fast.states([doc])[0] @ fast.pointer.project_weight()
-    assert np.allclose(states.projected, expected, atol=1e-3)
+    # each projection is the encoder's last states times its pointer's first layer
+    last = fast.states([doc])[0]
+    for role, pointer in fast.pointers.items():
+        assert states.projected[role].shape == (len(doc), 512)
+        assert np.allclose(states.projected[role], last @ pointer.project_weight(), atol=1e-3)
 
 
 def test_a_sure_pointer_moves_the_content_but_leaves_cue_and_speaker_out(nlp: Language) -> None:
@@ -130,9 +135,7 @@ def test_a_sure_pointer_moves_the_content_but_leaves_cue_and_speaker_out(nlp: La
     said = next(t for t in doc if t.text == "said")
     speaker = doc.char_span(INSERTED.index("the minister"), INSERTED.index(" said"))
     first, last = 1, len(doc) - 2  # from "The" to the closing period, quotation marks out
-    pointer = _SurePointer((first, last))
-    doc.user_data[STATES_KEY] = PointerStates(pointer, np.zeros((len(doc), 512), np.float32),
-                                              layout(doc))
+    doc.user_data[STATES_KEY] = _sure(doc, (first, last))
     claim = Found(cue=[(said.idx, said.idx + 4)], cue_lemma="say", content=[(1, 5)],
                   kind="direct", stance="asserts", sentence=0,
                   source=(speaker.start_char, speaker.end_char), rule="inserted+tagged")
@@ -148,9 +151,7 @@ def test_a_sure_pointer_moves_the_content_but_leaves_cue_and_speaker_out(nlp: La
 def test_a_content_does_not_swallow_another_claims_cue(nlp: Language) -> None:
     text = "The mayor said the bridge is safe, engineers warned."
     doc = nlp(text)
-    doc.user_data[STATES_KEY] = PointerStates(_SurePointer((3, 9)),  # "the bridge … warned"
-                                              np.zeros((len(doc), 512), np.float32),
-                                              layout(doc))
+    doc.user_data[STATES_KEY] = _sure(doc, (3, 9))  # "the bridge … warned"
     said, warned = (text.index(w) for w in ("said", "warned"))
     claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(15, 33)],
                   kind="indirect", stance="asserts", sentence=0, rule="ccomp+tagged")
@@ -168,8 +169,8 @@ def test_without_states_claims_keep_their_contents(nlp: Language) -> None:
     assert claim.content == [(23, 53)]
 
 
-class _SurePointer(ContentPointer):
-    """A pointer that always puts the content at ``extent``."""
+class _SurePointer(Pointer):
+    """A pointer that always puts its span at ``extent``."""
 
     def __init__(self, extent: tuple[int, int]):
         self.margin, self._extent = 0.0, extent
@@ -178,14 +179,53 @@ class _SurePointer(ContentPointer):
         return self._extent
 
 
+def _sure(doc: Doc, extent: tuple[int, int], role: str = "content") -> PointerStates:
+    """States with one pointer, of ``role``, sure of ``extent``."""
+    return PointerStates({role: _SurePointer(extent)},
+                         {role: np.zeros((len(doc), 512), np.float32)}, layout(doc))
+
+
 def test_a_quotation_over_paragraphs_keeps_all_of_it(nlp: Language) -> None:
     text = "“The bridge will reopen in May.\n\n“The tolls will stay the same,” Brenn said."
     doc = nlp(text)
-    doc.user_data[STATES_KEY] = PointerStates(_SurePointer((10, 15)),  # the second paragraph
-                                              np.zeros((len(doc), 512), np.float32),
-                                              layout(doc))
+    doc.user_data[STATES_KEY] = _sure(doc, (10, 15))  # the second paragraph
     said = text.index("said")
     claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(1, text.index(",”"))],
                   kind="direct", stance="asserts", sentence=1, rule="direct+tagged")
     point_contents(doc, [claim], keep=set())
     assert claim.content == [(1, text.index(",”"))]
+
+
+def test_a_sure_source_pointer_moves_the_source_but_not_onto_cue_or_content(
+        nlp: Language) -> None:
+    text = "Ms Brenn, who chaired the inquiry, conceded the bridge was unsafe."
+    doc = nlp(text)
+    conceded = text.index("conceded")
+    content = (text.index("the bridge"), text.index("."))
+
+    def claim() -> Found:
+        return Found(cue=[(conceded, conceded + 8)], cue_lemma="concede", content=[content],
+                     kind="indirect", stance="confirms", sentence=0,
+                     source=(0, text.index(", conceded")), rule="ccomp+tagged")
+
+    moved, onto_cue, none = claim(), claim(), claim()
+    none.source = None
+    doc.user_data[STATES_KEY] = _sure(doc, (0, 2), role="source")  # "Ms Brenn,"
+    point_sources(doc, [moved, none], keep=set())
+    assert text[slice(*moved.source)] == "Ms Brenn" and moved.source_head == 1
+    assert none.source is None
+    doc.user_data[STATES_KEY] = _sure(doc, (0, 8), role="source")  # up to "conceded"
+    point_sources(doc, [onto_cue], keep=set())
+    assert onto_cue.source == claim().source
+    # the content pointer's states alone move no source
+    doc.user_data[STATES_KEY] = _sure(doc, (0, 2))
+    untouched = claim()
+    point_sources(doc, [untouched], keep=set())
+    assert untouched.source == claim().source
+    # nor does a sure source pointer move the source of a rule kept, or one inside the cue
+    doc.user_data[STATES_KEY] = _sure(doc, (0, 2), role="source")
+    kept, inside = claim(), claim()
+    kept.rule = "nominal"
+    inside.cue = [(0, text.index(", conceded"))]
+    point_sources(doc, [kept, inside], keep={"nominal"})
+    assert kept.source == inside.source == claim().source

@@ -101,12 +101,13 @@ def test_the_fast_encoder_is_four_layers_with_a_wider_head() -> None:
 
 
 def test_the_shipped_attribution_weights_stay_under_25_mb() -> None:
-    # the bound, for the span tagger, both encoders and the content pointer
+    # the bound, for the span tagger, both encoders and the pointers
     from allege.encoder_tagger import ENCODER_DIR, FAST_ENCODER_DIR
     from allege.tagger import MODEL_DIR
 
     files = [MODEL_DIR / "attribution" / "model", ENCODER_DIR / "adapter.safetensors",
-             FAST_ENCODER_DIR / "adapter.safetensors", FAST_ENCODER_DIR / "pointer.safetensors"]
+             FAST_ENCODER_DIR / "adapter.safetensors",
+             *FAST_ENCODER_DIR.glob("*-pointer.safetensors")]
     assert sum(f.stat().st_size for f in files) <= 25_000_000
 
 
@@ -151,7 +152,7 @@ def test_batches_scored_in_the_worker_come_back_in_order(nlp: Language) -> None:
 def test_a_failure_in_the_worker_reaches_the_caller(nlp: Language) -> None:
     (doc,) = tag_docs([nlp(SENTENCE)])
     broken = EncoderTagger.__new__(EncoderTagger)
-    broken.torch, broken.mix_weight, broken.pointer = torch, 1.0, None
+    broken.torch, broken.mix_weight, broken.pointers = torch, 1.0, {}
     broken.scores_and_states = lambda docs, batch_size: 1 / 0
     with pytest.raises(ZeroDivisionError):
         list(tag_with_encoder([doc], encoder=broken))

@@ -1,4 +1,5 @@
-"""Where a claim's content begins and ends, given its cue: a small head on the encoder's states.
+"""Where a claim's content (and its source) begins and ends, given its cue: small heads on
+the encoder's states.
 
 The taggers mark contents without knowing which cue each belongs to, so a content's extent
 is decided token by token ("challenging [the rules] before 10 judges": does "before 10
@@ -6,15 +7,17 @@ judges" belong to what is claimed or to the challenging?). The pointer looks fro
 for every token within reach of a claim's cue it scores how likely the content starts and
 ends there, from the token's state in the fast encoder, the cue's states and where the
 token lies from the cue: how many tokens, sentences and paragraphs away, and whether it
-begins or ends its sentence. Trained on PolNeAR train (``scripts/train_content_pointer.py``);
-weights in ``models/attribution-encoder-4/pointer.safetensors``.
+begins or ends its sentence. A second pointer, the same model with other weights, does the
+same for the claim's source ("[Hillary Clinton], who served as secretary of state, conceded
+…"). Both are trained on PolNeAR train (``scripts/train_content_pointer.py --role
+content|source``); weights in ``models/attribution-encoder-4/{content,source}-pointer.safetensors``.
 
 A claim keeps the extent it has unless the pointer's best extent scores ``margin`` (log
 probability) above it: the rules and taggers are right more often than the pointer alone,
 but where the pointer is sure it is right more often than they are.
 
 The first layer is linear in its inputs, so the encoder's worker projects each token's state
-once (by :meth:`ContentPointer.project_weight`, in torch) and each claim costs a few small
+once (by :meth:`Pointer.project_weight`, in torch) and each claim costs a few small
 sums here.
 """
 
@@ -36,7 +39,8 @@ REACH_AFTER = 200  # tokens after the cue's last where a content may end
 POSITIONS = 17  # buckets of signed log distance from the cue
 AWAY = 3  # sentences (and paragraphs) before or after the cue's told apart; beyond, as far
 HIDDEN = 256
-STATES_KEY = "allege.pointer"  # doc.user_data: (pointer, projected states)
+STATES_KEY = "allege.pointer"  # doc.user_data: PointerStates
+ROLES = ("content", "source")  # what the pointers find, in the order their states are projected
 _EDGES = " \n\t,;:“”«»\""
 
 
@@ -117,8 +121,8 @@ def pointer_module(width: int = 384) -> Any:
     return Pointer()
 
 
-class ContentPointer:
-    """The trained pointer, for inference: ``weights`` as ``pointer_module()`` names them."""
+class Pointer:
+    """A trained pointer, for inference: ``weights`` as ``pointer_module()`` names them."""
 
     def __init__(self, weights: dict[str, np.ndarray], margin: float):
         w = np.asarray(weights["l1.weight"], dtype=np.float32)
@@ -149,9 +153,9 @@ class ContentPointer:
 
     def extent(self, projected: np.ndarray, where: Layout, cue: tuple[int, int],
                current: tuple[int, int] | None) -> tuple[int, int] | None:
-        """The token extent ``(first, last)`` the pointer puts the content of the cue on
-        tokens ``cue`` (start, end) at, where it scores ``margin`` above ``current`` (the
-        claim's extent, or None); else None."""
+        """The token extent ``(first, last)`` the pointer puts the content (or source) of
+        the cue on tokens ``cue`` (start, end) at, where it scores ``margin`` above
+        ``current`` (the claim's extent, or None); else None."""
         first, end = cue
         lo, hi = max(0, first - REACH_BEFORE), min(len(projected), end + REACH_AFTER)
         at = REACH_BEFORE - (first - lo)  # where lo falls in the cue length's position rows
@@ -205,18 +209,19 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 class PointerStates:
     """What :func:`point_contents` needs of a doc, set by the encoder tagger."""
 
-    pointer: ContentPointer
-    projected: np.ndarray  # (tokens, 512)
+    pointers: dict[str, Pointer]  # by role
+    projected: dict[str, np.ndarray]  # by role: (tokens, 512)
     where: Layout
 
 
 def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
-    """Move each claim's content to the pointer's extent where it is sure enough (claims
-    whose rule is in ``keep``, and quotations over paragraphs, keep theirs); nothing
+    """Move each claim's content to the content pointer's extent where it is sure enough
+    (claims whose rule is in ``keep``, and quotations over paragraphs, keep theirs); nothing
     without the encoder's states."""
     states = doc.user_data.get(STATES_KEY)
-    if not isinstance(states, PointerStates):
+    if not isinstance(states, PointerStates) or "content" not in states.pointers:
         return
+    pointer, projected = states.pointers["content"], states.projected["content"]
     text = text_of(doc)
     for f in found:
         if f.rule.split("+")[0] in keep or not f.content or _over_paragraphs(text, f):
@@ -227,8 +232,8 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
         now = doc.char_span(*trimmed_extent(text, f.content), alignment_mode="expand")
         if cue is None or now is None:
             continue
-        moved = states.pointer.extent(states.projected, states.where, (cue.start, cue.end),
-                                      (now.start, now.end - 1))
+        moved = pointer.extent(projected, states.where, (cue.start, cue.end),
+                               (now.start, now.end - 1))
         if moved is None or _swallows(doc, moved, others, f.content):
             continue
         # an inserted "…, she said, …" stays out of the content it splits
@@ -238,6 +243,35 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
                     token_segments(doc, set(range(moved[0], moved[1] + 1)) - own, trim=False)]
         if segments := [s for s in segments if s[1] > s[0]]:
             f.content = segments
+
+
+def point_sources(doc: Doc, found: list[Found], keep: set[str]) -> None:
+    """Move each claim's source to the source pointer's extent where it is sure enough and
+    the new extent takes in none of the claim's cue or content ("Hillary Clinton, who
+    served as secretary of state, conceded" → "Hillary Clinton"). Claims with no source
+    stay without; claims whose rule is in ``keep``, or whose source lies in the cue ("the
+    refusal of the Kremlin to confirm"), keep theirs; nothing without the encoder's states."""
+    states = doc.user_data.get(STATES_KEY)
+    if not isinstance(states, PointerStates) or "source" not in states.pointers:
+        return
+    pointer, projected = states.pointers["source"], states.projected["source"]
+    text = text_of(doc)
+    for f in found:
+        if f.source is None or f.rule.split("+")[0] in keep or \
+                any(overlaps(f.source, s) for s in f.cue):
+            continue
+        cue = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand")
+        now = doc.char_span(*trimmed_extent(text, [f.source]), alignment_mode="expand")
+        if cue is None or now is None:
+            continue
+        moved = pointer.extent(projected, states.where, (cue.start, cue.end),
+                               (now.start, now.end - 1))
+        if moved is None:
+            continue
+        span = doc[moved[0]:moved[1] + 1]
+        source = _trimmed(text, (span.start_char, span.end_char))
+        if source[1] > source[0] and not any(overlaps(source, s) for s in f.cue + f.content):
+            f.source, f.source_head = source, span.root.i
 
 
 def _over_paragraphs(text: str, f: Found) -> bool:

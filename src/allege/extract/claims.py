@@ -6,7 +6,7 @@ import re
 
 from spacy.tokens import Doc
 
-from ..content_pointer import point_contents
+from ..content_pointer import point_contents, point_sources
 from ..nlp import text_of
 from .cues import Lexicon, load_lexicon
 from .labelled import find_labelled
@@ -29,6 +29,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     found += find_labelled(doc, used)
     found = merge_tagged(doc, found, quotes, lexicon)  # no-op on untagged docs
     point_contents(doc, found, keep=POINTER_KEEPS)  # no-op without the encoder's states
+    point_sources(doc, found, keep=POINTER_KEEPS)
     text = text_of(doc)
     _continue_quotations(text, found, quotes)
     for f in found:

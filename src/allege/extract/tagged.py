@@ -41,7 +41,7 @@ _REACH = 1  # sentences either side of the cue where a content may lie
 RULE_CONTENT = {"according_to", "inserted", "signed", "labelled"}
 # Rules whose spans carry meaning the tagger's extents would lose ("refused to confirm X").
 _KEEP = {"response", "nominal"}
-# Rules whose contents the content pointer (allege.content_pointer) leaves as they are.
+# Rules whose contents and sources the pointers (allege.content_pointer) leave as they are.
 POINTER_KEEPS = _KEEP
 # Where the tagger saw no cue, a rule's claim stays when the rule is precise on its own
 # (these families were right in 80 % or more of cases with the rules alone on PolNeAR
