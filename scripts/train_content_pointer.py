@@ -161,9 +161,9 @@ def main(argv: list[str] | None = None) -> None:
 
     held_golds = golds[-HELD_OUT:]
     held = list(tag_with_encoder(tag_docs(docs[-HELD_OUT:]), encoder=encoder))
-    for doc, where in zip(held, layouts[-HELD_OUT:]):
-        doc.user_data.setdefault(STATES_KEY, PointerStates({}, {}, where))
     held_states = states[-HELD_OUT:]
+    for doc, token_states, where in zip(held, held_states, layouts[-HELD_OUT:]):
+        doc.user_data.setdefault(STATES_KEY, PointerStates({}, {}, token_states, where))
     model = pointer_module(states[0].shape[1])
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     best = (-1.0, 0, 0.0, weights_of(model))

@@ -95,23 +95,23 @@ def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
     pairs = [(s, e) for s in range(40) for e in range(s, 40)]
     best = max(pairs, key=lambda p: logp[p[0], 0] + logp[p[1], 1])
     projected = states @ pointer.project_weight()
-    assert pointer.extent(projected, where, cue, None) == best
+    assert pointer.extent(projected, states, where, cue, None) == best
     # a current extent within the margin of the best stays
     runner_up = max((p for p in pairs if p != best), key=lambda p: logp[p[0], 0] + logp[p[1], 1])
     gap = (logp[best[0], 0] + logp[best[1], 1]) - (logp[runner_up[0], 0] + logp[runner_up[1], 1])
     pointer.margin = gap + 0.01
-    assert pointer.extent(projected, where, cue, runner_up) is None
+    assert pointer.extent(projected, states, where, cue, runner_up) is None
     pointer.margin = gap - 0.01
-    assert pointer.extent(projected, where, cue, runner_up) == best
+    assert pointer.extent(projected, states, where, cue, runner_up) == best
 
 
 def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
     _, pointer = _pointer()
     length = REACH_BEFORE + REACH_AFTER + 400
-    projected = np.random.default_rng(1).normal(size=(length, 16)).astype(np.float32) \
-        @ pointer.project_weight()
+    states = np.random.default_rng(1).normal(size=(length, 16)).astype(np.float32)
     cue = (300, 301)
-    start, last = pointer.extent(projected, _flat(length), cue, None)
+    start, last = pointer.extent(states @ pointer.project_weight(), states, _flat(length), cue,
+                                 None)
     assert 300 - REACH_BEFORE <= start <= last < 301 + REACH_AFTER
 
 
@@ -123,10 +123,11 @@ def test_the_fast_encoder_carries_both_pointers_and_sets_their_states(nlp: Langu
     states = doc.user_data[STATES_KEY]
     assert states.pointers == fast.pointers
     assert states.where.sentence.tolist() == [0] * len(doc)  # one sentence
-    # each projection is the encoder's last states times its pointer's first layer
+    # the encoder's last states, and those times each pointer's first layer
     last = fast.states([doc])[0]
+    assert np.allclose(states.states, last, atol=1e-3)
     for role, pointer in fast.pointers.items():
-        assert states.projected[role].shape == (len(doc), 512)
+        assert states.projected[role].shape == (len(doc), 256)
         assert np.allclose(states.projected[role], last @ pointer.project_weight(), atol=1e-3)
 
 
@@ -175,14 +176,15 @@ class _SurePointer(Pointer):
     def __init__(self, extent: tuple[int, int]):
         self.margin, self._extent = 0.0, extent
 
-    def extent(self, projected, where, cue, current):
+    def extent(self, projected, states, where, cue, current):
         return self._extent
 
 
 def _sure(doc: Doc, extent: tuple[int, int], role: str = "content") -> PointerStates:
     """States with one pointer, of ``role``, sure of ``extent``."""
     return PointerStates({role: _SurePointer(extent)},
-                         {role: np.zeros((len(doc), 512), np.float32)}, layout(doc))
+                         {role: np.zeros((len(doc), 256), np.float32)},
+                         np.zeros((len(doc), 384), np.float32), layout(doc))
 
 
 def test_a_quotation_over_paragraphs_keeps_all_of_it(nlp: Language) -> None:

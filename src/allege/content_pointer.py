@@ -10,15 +10,15 @@ token lies from the cue: how many tokens, sentences and paragraphs away, and whe
 begins or ends its sentence. A second pointer, the same model with other weights, does the
 same for the claim's source ("[Hillary Clinton], who served as secretary of state, conceded
 …"). Both are trained on PolNeAR train (``scripts/train_content_pointer.py --role
-content|source``); weights in ``models/attribution-encoder-4/{content,source}-pointer.safetensors``.
+content|source``); weights in ``models/attribution-encoder-4/{role}-pointer.safetensors``.
 
 A claim keeps the extent it has unless the pointer's best extent scores ``margin`` (log
 probability) above it: the rules and taggers are right more often than the pointer alone,
 but where the pointer is sure it is right more often than they are.
 
 The first layer is linear in its inputs, so the encoder's worker projects each token's state
-once (by :meth:`Pointer.project_weight`, in torch) and each claim costs a few small
-sums here.
+once (by :meth:`Pointer.project_weight`, in torch; the cue's part of that layer only for
+the cue's tokens, here) and each claim costs a few small sums here.
 """
 
 from __future__ import annotations
@@ -148,18 +148,20 @@ class Pointer:
         self._position_rows: dict[int, np.ndarray] = {}
 
     def project_weight(self) -> np.ndarray:
-        """``(width, 512)``: a token's state times this gives what :meth:`extent` needs."""
-        return np.concatenate([self.token_weight, self.cue_weight], 1)
+        """``(width, 256)``: a token's state times this gives what :meth:`extent` needs of
+        each token."""
+        return self.token_weight
 
-    def extent(self, projected: np.ndarray, where: Layout, cue: tuple[int, int],
-               current: tuple[int, int] | None) -> tuple[int, int] | None:
+    def extent(self, projected: np.ndarray, states: np.ndarray, where: Layout,
+               cue: tuple[int, int], current: tuple[int, int] | None) -> tuple[int, int] | None:
         """The token extent ``(first, last)`` the pointer puts the content (or source) of
         the cue on tokens ``cue`` (start, end) at, where it scores ``margin`` above
-        ``current`` (the claim's extent, or None); else None."""
+        ``current`` (the claim's extent, or None); else None. ``projected``: the tokens'
+        ``states`` (the encoder's) times :meth:`project_weight`."""
         first, end = cue
         lo, hi = max(0, first - REACH_BEFORE), min(len(projected), end + REACH_AFTER)
         at = REACH_BEFORE - (first - lo)  # where lo falls in the cue length's position rows
-        hidden = projected[lo:hi, :HIDDEN] + (projected[first:end, HIDDEN:].mean(0) + self.bias)
+        hidden = projected[lo:hi] + (states[first:end].mean(0) @ self.cue_weight + self.bias)
         hidden += self._positions(end - first)[at:at + hi - lo]
         hidden[first - lo:end - lo] += self.in_cue
         hidden += self.sentence_table[away(where.sentence[lo:hi], where.sentence[first])]
@@ -210,7 +212,8 @@ class PointerStates:
     """What :func:`point_contents` needs of a doc, set by the encoder tagger."""
 
     pointers: dict[str, Pointer]  # by role
-    projected: dict[str, np.ndarray]  # by role: (tokens, 512)
+    projected: dict[str, np.ndarray]  # by role: (tokens, 256)
+    states: np.ndarray  # (tokens, 384): the encoder's last states
     where: Layout
 
 
@@ -232,7 +235,7 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
         now = doc.char_span(*trimmed_extent(text, f.content), alignment_mode="expand")
         if cue is None or now is None:
             continue
-        moved = pointer.extent(projected, states.where, (cue.start, cue.end),
+        moved = pointer.extent(projected, states.states, states.where, (cue.start, cue.end),
                                (now.start, now.end - 1))
         if moved is None or _swallows(doc, moved, others, f.content):
             continue
@@ -264,7 +267,7 @@ def point_sources(doc: Doc, found: list[Found], keep: set[str]) -> None:
         now = doc.char_span(*trimmed_extent(text, [f.source]), alignment_mode="expand")
         if cue is None or now is None:
             continue
-        moved = pointer.extent(projected, states.where, (cue.start, cue.end),
+        moved = pointer.extent(projected, states.states, states.where, (cue.start, cue.end),
                                (now.start, now.end - 1))
         if moved is None:
             continue

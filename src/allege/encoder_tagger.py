@@ -42,7 +42,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from .content_pointer import ROLES, STATES_KEY, Pointer, PointerStates, layout
+from .content_pointer import HIDDEN, ROLES, STATES_KEY, Pointer, PointerStates, layout
 from .errors import AllegeError, ModelNotFound
 from .nlp import text_of
 from .tagger import SPANS_KEY
@@ -126,9 +126,10 @@ class EncoderTagger:
     def scores_and_states(
         self, docs: Sequence[Doc], batch_size: int = 32
     ) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        """Per doc, :meth:`scores` and, when the encoder has pointers, each token's state
-        projected for them (``(len(doc), 512)`` per pointer, side by side in the order of
-        :attr:`pointers`; :mod:`allege.content_pointer`)."""
+        """Per doc, :meth:`scores` and, when the encoder has pointers, each token's last
+        state and that state projected for each pointer (``(len(doc), 384 + 256 per
+        pointer)``, the projections in the order of :attr:`pointers`;
+        :mod:`allege.content_pointer`)."""
         torch = self.torch
         project = None if not self.pointers else torch.from_numpy(np.concatenate(
             [pointer.project_weight() for pointer in self.pointers.values()], 1))
@@ -138,10 +139,10 @@ class EncoderTagger:
             if project is None:
                 return logp
             with torch.autocast("cpu", enabled=False):  # in float32, as the pointer was chosen
-                return torch.cat([logp, hidden.float() @ project], -1)
+                return torch.cat([logp, hidden.float(), hidden.float() @ project], -1)
 
         labels = len(BIO)
-        columns = labels + (0 if project is None else project.shape[1])
+        columns = labels + (0 if project is None else sum(project.shape))
         return [(rows[:, :labels], None if project is None else rows[:, labels:])
                 for rows in self._per_token(docs, batch_size, outputs, columns)]
 
@@ -366,10 +367,10 @@ def _mixed(batch: list[Doc], scoring: Future, weight: float, pointers: dict[str,
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
                                 for label, start, end in decode(doc, mixed, space)]
         if pointers and states is not None:
-            width = states.shape[1] // len(pointers)
-            projected = {role: states[:, k * width:(k + 1) * width]
+            at = states.shape[1] - len(pointers) * HIDDEN  # the last states, then projections
+            projected = {role: states[:, at + k * HIDDEN:at + (k + 1) * HIDDEN]
                          for k, role in enumerate(pointers)}
-            doc.user_data[STATES_KEY] = PointerStates(dict(pointers), projected,
+            doc.user_data[STATES_KEY] = PointerStates(dict(pointers), projected, states[:, :at],
                                                       layout(doc, space))
         yield doc
 
