@@ -224,19 +224,12 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
     states = doc.user_data.get(STATES_KEY)
     if not isinstance(states, PointerStates) or "content" not in states.pointers:
         return
-    pointer, projected = states.pointers["content"], states.projected["content"]
     text = text_of(doc)
     for f in found:
         if f.rule.split("+")[0] in keep or not f.content or _over_paragraphs(text, f):
             continue
         others = [s for g in found if g is not f for s in g.cue]
-        cue = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand")
-        # the extent PolNeAR's scorer compares, which the pointer was trained to find
-        now = doc.char_span(*trimmed_extent(text, f.content), alignment_mode="expand")
-        if cue is None or now is None:
-            continue
-        moved = pointer.extent(projected, states.states, states.where, (cue.start, cue.end),
-                               (now.start, now.end - 1))
+        moved = _moved(doc, text, states, "content", f.cue, f.content)
         if moved is None or _swallows(doc, moved, others, f.content):
             continue
         # an inserted "…, she said, …" stays out of the content it splits
@@ -257,24 +250,31 @@ def point_sources(doc: Doc, found: list[Found], keep: set[str]) -> None:
     states = doc.user_data.get(STATES_KEY)
     if not isinstance(states, PointerStates) or "source" not in states.pointers:
         return
-    pointer, projected = states.pointers["source"], states.projected["source"]
     text = text_of(doc)
     for f in found:
         if f.source is None or f.rule.split("+")[0] in keep or \
                 any(overlaps(f.source, s) for s in f.cue):
             continue
-        cue = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand")
-        now = doc.char_span(*trimmed_extent(text, [f.source]), alignment_mode="expand")
-        if cue is None or now is None:
-            continue
-        moved = pointer.extent(projected, states.states, states.where, (cue.start, cue.end),
-                               (now.start, now.end - 1))
+        moved = _moved(doc, text, states, "source", f.cue, [f.source])
         if moved is None:
             continue
         span = doc[moved[0]:moved[1] + 1]
         source = _trimmed(text, (span.start_char, span.end_char))
         if source[1] > source[0] and not any(overlaps(source, s) for s in f.cue + f.content):
             f.source, f.source_head = source, span.root.i
+
+
+def _moved(doc: Doc, text: str, states: PointerStates, role: str, cue: list[Segment],
+           segments: list[Segment]) -> tuple[int, int] | None:
+    """The token extent (first, last) the ``role`` pointer moves a claim's ``segments`` (its
+    content or source) to, from the claim's ``cue``; None where they stay."""
+    cue_span = doc.char_span(cue[0][0], cue[-1][1], alignment_mode="expand")
+    # the extent PolNeAR's scorer compares, which the pointers were trained to find
+    now = doc.char_span(*trimmed_extent(text, segments), alignment_mode="expand")
+    if cue_span is None or now is None:
+        return None
+    return states.pointers[role].extent(states.projected[role], states.states, states.where,
+                                        (cue_span.start, cue_span.end), (now.start, now.end - 1))
 
 
 def _over_paragraphs(text: str, f: Found) -> bool:
