@@ -69,7 +69,7 @@ def away(numbers: np.ndarray, cue: int) -> np.ndarray:
 class Layout:
     """Where a doc's tokens lie, as the pointer sees it."""
 
-    space: np.ndarray  # (tokens,) bool: white space, never a content's edge
+    space: np.ndarray  # (tokens,) bool: white space, never a span's edge
     sentence: np.ndarray  # (tokens,) int: the sentence's number (0 without sentences)
     paragraph: np.ndarray  # (tokens,) int: the paragraph's number (after each line break)
     edges: np.ndarray  # (tokens, 2) float32: the first, the last word of its sentence
