@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -162,8 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     held_golds = golds[-HELD_OUT:]
     held = list(tag_with_encoder(tag_docs(docs[-HELD_OUT:]), encoder=encoder))
     held_states = states[-HELD_OUT:]
-    for doc, token_states, where in zip(held, held_states, layouts[-HELD_OUT:]):
-        doc.user_data.setdefault(STATES_KEY, PointerStates({}, {}, token_states, where))
+    # each held-out doc's states as at use, without this role's pointer
+    bases = [doc.user_data.get(STATES_KEY) or PointerStates({}, {}, token_states, where)
+             for doc, token_states, where in zip(held, held_states, layouts[-HELD_OUT:])]
     model = pointer_module(states[0].shape[1])
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     best = (-1.0, 0, 0.0, weights_of(model))
@@ -171,9 +173,10 @@ def main(argv: list[str] | None = None) -> None:
         loss = train_epoch(model, optimizer, train, states, layouts, epoch)
         weights = weights_of(model)
         pointer = Pointer({k: v.float().numpy() for k, v in weights.items()}, 0.0)
-        for doc, token_states in zip(held, held_states):
-            doc.user_data[STATES_KEY].pointers[args.role] = pointer
-            doc.user_data[STATES_KEY].projected[args.role] = token_states @ pointer.project_weight()
+        for doc, base, token_states in zip(held, bases, held_states):
+            doc.user_data[STATES_KEY] = replace(
+                base, pointers={**base.pointers, args.role: pointer},
+                projected={**base.projected, args.role: token_states @ pointer.project_weight()})
         for margin in args.margins:
             pointer.margin = margin
             scores = dev_scores(held_golds, held)
@@ -183,8 +186,8 @@ def main(argv: list[str] | None = None) -> None:
                   f"linked {100 * scores.linked.f1:.2f}, mean {100 * mean:.2f}", flush=True)
             if mean > best[0]:
                 best = (mean, epoch, margin, weights)
-    for doc in held:
-        doc.user_data[STATES_KEY].pointers.pop(args.role)
+    for doc, base in zip(held, bases):
+        doc.user_data[STATES_KEY] = base
     scores = dev_scores(held_golds, held)
     print(f"without the {args.role} pointer: held-out mean F1 {100 * mean_f1(scores):.2f}")
     mean, epoch, margin, weights = best

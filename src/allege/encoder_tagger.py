@@ -142,7 +142,8 @@ class EncoderTagger:
                 return torch.cat([logp, hidden.float(), hidden.float() @ project], -1)
 
         labels = len(BIO)
-        columns = labels + (0 if project is None else sum(project.shape))
+        # the last states (as wide as the projection is tall), then their projections
+        columns = labels + (0 if project is None else project.shape[0] + project.shape[1])
         return [(rows[:, :labels], None if project is None else rows[:, labels:])
                 for rows in self._per_token(docs, batch_size, outputs, columns)]
 
@@ -370,7 +371,7 @@ def _mixed(batch: list[Doc], scoring: Future, weight: float, pointers: dict[str,
             at = states.shape[1] - len(pointers) * HIDDEN  # the last states, then projections
             projected = {role: states[:, at + k * HIDDEN:at + (k + 1) * HIDDEN]
                          for k, role in enumerate(pointers)}
-            doc.user_data[STATES_KEY] = PointerStates(dict(pointers), projected, states[:, :at],
+            doc.user_data[STATES_KEY] = PointerStates(pointers, projected, states[:, :at],
                                                       layout(doc, space))
         yield doc
 
