@@ -23,7 +23,7 @@ from allege.content_pointer import (
     point_sources,
     pointer_module,
 )
-from allege.encoder_tagger import encoder_named, tag_with_encoder
+from allege.encoder_tagger import _members, encoder_named, tag_with_encoder
 from allege.extract.spans import Found
 from allege.tagger import tag_docs
 
@@ -65,22 +65,31 @@ def _flat(length: int) -> Layout:
                   np.zeros((length, 2), np.float32))
 
 
-def _pointer(width: int = 16) -> tuple[torch.nn.Module, Pointer]:
-    torch.manual_seed(0)
+def _weights(seed: int, width: int = 16) -> tuple[torch.nn.Module, dict[str, np.ndarray]]:
+    torch.manual_seed(seed)
     module = pointer_module(width).eval()
-    weights = {name: value.detach().numpy() for name, value in module.state_dict().items()}
+    return module, {name: value.detach().numpy() for name, value in module.state_dict().items()}
+
+
+def _pointer(width: int = 16) -> tuple[torch.nn.Module, Pointer]:
+    module, weights = _weights(0, width)
     return module, Pointer(weights, margin=1.0)
 
 
-def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
-    module, pointer = _pointer()
+def _example() -> tuple[np.ndarray, Layout]:
+    """40 tokens' random states (16 wide) in five sentences and two paragraphs, two of
+    them white space."""
     rng = np.random.default_rng(0)
     states = rng.normal(size=(40, 16)).astype(np.float32)
     space = np.zeros(40, dtype=bool)
     space[[5, 30]] = True
-    where = Layout(space, np.repeat([0, 1, 2, 3, 4], 8), np.repeat([0, 1], 20),
-                   rng.integers(0, 2, size=(40, 2)).astype(np.float32))
-    cue = (12, 14)
+    return states, Layout(space, np.repeat([0, 1, 2, 3, 4], 8), np.repeat([0, 1], 20),
+                          rng.integers(0, 2, size=(40, 2)).astype(np.float32))
+
+
+def _module_logp(module: torch.nn.Module, states: np.ndarray, where: Layout) -> np.ndarray:
+    """``(40, 2)``: the torch module's start and end log probabilities for the cue on
+    tokens 12–13 of :func:`_example`."""
     with torch.no_grad():
         cue_state = torch.from_numpy(states[12:14].mean(0))[None]
         logits = module(torch.from_numpy(states)[None], cue_state,
@@ -90,8 +99,15 @@ def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
                         torch.from_numpy(away(where.sentence, 1))[None],
                         torch.from_numpy(away(where.paragraph, 0))[None],
                         torch.from_numpy(where.edges)[None])[0]
-    logits[torch.from_numpy(space)] = -1e4
-    logp = torch.log_softmax(logits, 0).numpy()
+    logits[torch.from_numpy(where.space)] = -1e4
+    return torch.log_softmax(logits, 0).numpy()
+
+
+def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
+    module, pointer = _pointer()
+    states, where = _example()
+    cue = (12, 14)
+    logp = _module_logp(module, states, where)
     pairs = [(s, e) for s in range(40) for e in range(s, 40)]
     best = max(pairs, key=lambda p: logp[p[0], 0] + logp[p[1], 1])
     projected = states @ pointer.project_weight()
@@ -103,6 +119,32 @@ def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
     assert pointer.extent(projected, states, where, cue, runner_up) is None
     pointer.margin = gap - 0.01
     assert pointer.extent(projected, states, where, cue, runner_up) == best
+
+
+def test_an_ensemble_finds_the_extent_its_members_average_best() -> None:
+    (first, a), (second, b) = _weights(0), _weights(1)
+    states, where = _example()
+    logp = (_module_logp(first, states, where) + _module_logp(second, states, where)) / 2
+    pairs = [(s, e) for s in range(40) for e in range(s, 40)]
+    best = max(pairs, key=lambda p: logp[p[0], 0] + logp[p[1], 1])
+    ensemble = Pointer([a, b], margin=1.0)
+    assert ensemble.project_weight().shape == (16, 2 * 256)
+    assert ensemble.extent(states @ ensemble.project_weight(), states, where, (12, 14),
+                           None) == best
+    # the members' own best extents differ here, so the average decides
+    alone = [Pointer(w, 1.0).extent(states @ Pointer(w, 1.0).project_weight(), states, where,
+                                    (12, 14), None) for w in (a, b)]
+    assert alone[0] != alone[1]
+
+
+def test_an_ensembles_file_holds_its_members_by_prefix() -> None:
+    _, weights = _weights(0)
+    members = _members({**{f"0.{k}": v for k, v in weights.items()},
+                        **{f"1.{k}": v + 1 for k, v in weights.items()}})
+    assert len(members) == 2 and set(members[0]) == set(weights)
+    assert np.array_equal(members[1]["l1.bias"], weights["l1.bias"] + 1)
+    (alone,) = _members(weights)  # a single pointer's file: one member, unprefixed
+    assert alone.keys() == weights.keys()
 
 
 def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
@@ -119,6 +161,8 @@ def test_the_fast_encoder_carries_both_pointers_and_sets_their_states(nlp: Langu
     fast, full = encoder_named("fast"), encoder_named("full")
     assert list(fast.pointers) == ["content", "source"] and not full.pointers
     assert all(pointer.margin > 0 for pointer in fast.pointers.values())
+    # the content pointer is an ensemble of two, 256 wide each; the source pointer one
+    assert [p.project_weight().shape[1] for p in fast.pointers.values()] == [512, 256]
     (doc,) = tag_with_encoder(tag_docs([nlp(SENTENCE)]), encoder=fast)
     states = doc.user_data[STATES_KEY]
     assert states.pointers == fast.pointers
@@ -127,7 +171,7 @@ def test_the_fast_encoder_carries_both_pointers_and_sets_their_states(nlp: Langu
     last = fast.states([doc])[0]
     assert np.allclose(states.states, last, atol=1e-3)
     for role, pointer in fast.pointers.items():
-        assert states.projected[role].shape == (len(doc), 256)
+        assert states.projected[role].shape == (len(doc), pointer.project_weight().shape[1])
         assert np.allclose(states.projected[role], last @ pointer.project_weight(), atol=1e-3)
 
 

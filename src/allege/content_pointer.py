@@ -10,7 +10,8 @@ token lies from the cue: how many tokens, sentences and paragraphs away, and whe
 begins or ends its sentence. A second pointer, the same model with other weights, does the
 same for the claim's source ("[Hillary Clinton], who served as secretary of state, conceded
 …"). Both are trained on PolNeAR train (``scripts/train_content_pointer.py --role
-content|source``); weights in ``models/attribution-encoder-4/{role}-pointer.safetensors``.
+content|source``); weights in ``models/attribution-encoder-4/{role}-pointer.safetensors``,
+each an ensemble of two pointers trained alike whose scores are averaged.
 
 A claim keeps the extent it has unless the pointer's best extent scores ``margin`` (log
 probability) above it: the rules and taggers are right more often than the pointer alone,
@@ -122,34 +123,28 @@ def pointer_module(width: int = 384) -> Any:
 
 
 class Pointer:
-    """A trained pointer, for inference: ``weights`` as ``pointer_module()`` names them."""
+    """A trained pointer, for inference: ``weights`` as ``pointer_module()`` names them, or
+    a list of such, an ensemble whose members' scores are averaged."""
 
-    def __init__(self, weights: dict[str, np.ndarray], margin: float):
-        w = np.asarray(weights["l1.weight"], dtype=np.float32)
-        width = (w.shape[1] - 99) // 2
+    def __init__(self, weights: dict[str, np.ndarray] | list[dict[str, np.ndarray]],
+                 margin: float):
+        weights = [weights] if isinstance(weights, dict) else weights
+        members = [_first_layer(w) for w in weights]
         self.margin = margin
-        # The first layer split by input: token state, cue state, positions, in-cue flag,
-        # sentence and paragraph offsets, sentence edges; embeddings folded into tables.
-        self.token_weight = w[:, :width].T.copy()
-        self.cue_weight = w[:, width:2 * width].T.copy()
-        at = 2 * width
-
-        def table(name: str, first: int, size: int) -> np.ndarray:
-            return np.asarray(weights[name], np.float32) @ w[:, at + first:at + first + size].T
-
-        self.start_table = table("pos_start.weight", 0, 32)
-        self.end_table = table("pos_end.weight", 32, 32)
-        self.in_cue = w[:, at + 64].copy()
-        self.sentence_table = table("sentence.weight", 65, 16)
-        self.paragraph_table = table("paragraph.weight", 81, 16)
-        self.edge_weight = w[:, at + 97:at + 99].T.copy()
-        self.bias = np.asarray(weights["l1.bias"], np.float32)
-        self.out_weight = np.asarray(weights["l2.weight"], np.float32).T.copy()
+        # Averaging the members' scores is one wider pointer: their first layers side by
+        # side, their output layers stacked and scaled.
+        parts = {name: np.concatenate([m[name] for m in members], -1) for name in members[0]}
+        self.token_weight, self.cue_weight = parts["token"], parts["cue"]
+        self.start_table, self.end_table = parts["start"], parts["end"]
+        self.in_cue, self.edge_weight, self.bias = parts["in_cue"], parts["edges"], parts["bias"]
+        self.sentence_table, self.paragraph_table = parts["sentence"], parts["paragraph"]
+        self.out_weight = np.concatenate(
+            [np.asarray(w["l2.weight"], np.float32).T for w in weights]) / len(weights)
         self._position_rows: dict[int, np.ndarray] = {}
 
     def project_weight(self) -> np.ndarray:
-        """``(width, 256)``: a token's state times this gives what :meth:`extent` needs of
-        each token."""
+        """``(width, 256 per member)``: a token's state times this gives what
+        :meth:`extent` needs of each token."""
         return self.token_weight
 
     def extent(self, projected: np.ndarray, states: np.ndarray, where: Layout,
@@ -191,6 +186,25 @@ class Pointer:
             self._position_rows[length] = (self.start_table[buckets(distances)]
                                            + self.end_table[buckets(distances - length + 1)])
         return self._position_rows[length]
+
+
+def _first_layer(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A pointer's first layer split by input, each ``(inputs, 256)``: token state, cue
+    state, positions, in-cue flag, sentence and paragraph offsets, sentence edges, bias;
+    the embeddings folded into tables."""
+    w = np.asarray(weights["l1.weight"], dtype=np.float32)
+    width = (w.shape[1] - 99) // 2
+    at = 2 * width
+
+    def table(name: str, first: int, size: int) -> np.ndarray:
+        return np.asarray(weights[name], np.float32) @ w[:, at + first:at + first + size].T
+
+    return {"token": w[:, :width].T.copy(), "cue": w[:, width:at].T.copy(),
+            "start": table("pos_start.weight", 0, 32), "end": table("pos_end.weight", 32, 32),
+            "in_cue": w[:, at + 64].copy(), "sentence": table("sentence.weight", 65, 16),
+            "paragraph": table("paragraph.weight", 81, 16),
+            "edges": w[:, at + 97:at + 99].T.copy(),
+            "bias": np.asarray(weights["l1.bias"], np.float32)}
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:

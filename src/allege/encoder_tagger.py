@@ -42,7 +42,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from .content_pointer import HIDDEN, ROLES, STATES_KEY, Pointer, PointerStates, layout
+from .content_pointer import ROLES, STATES_KEY, Pointer, PointerStates, layout
 from .errors import AllegeError, ModelNotFound
 from .nlp import text_of
 from .tagger import SPANS_KEY
@@ -368,9 +368,11 @@ def _mixed(batch: list[Doc], scoring: Future, weight: float, pointers: dict[str,
         doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
                                 for label, start, end in decode(doc, mixed, space)]
         if pointers and states is not None:
-            at = states.shape[1] - len(pointers) * HIDDEN  # the last states, then projections
-            projected = {role: states[:, at + k * HIDDEN:at + (k + 1) * HIDDEN]
-                         for k, role in enumerate(pointers)}
+            widths = [pointer.project_weight().shape[1] for pointer in pointers.values()]
+            at = states.shape[1] - sum(widths)  # the last states, then the projections
+            ends = np.cumsum(widths) + at
+            projected = {role: states[:, end - width:end]
+                         for role, width, end in zip(pointers, widths, ends)}
             doc.user_data[STATES_KEY] = PointerStates(pointers, projected, states[:, :at],
                                                       layout(doc, space))
         yield doc
@@ -388,5 +390,16 @@ def _load_pointers(path: Path, settings: dict[str, Any], roles: Iterable[str]
 
     margins = settings.get("pointer_margins", {})
     files = {role: path / f"{role}-pointer.safetensors" for role in ROLES if role in roles}
-    return {role: Pointer(load_file(str(file)), float(margins[role]))
+    return {role: Pointer(_members(load_file(str(file))), float(margins[role]))
             for role, file in files.items() if role in margins and file.is_file()}
+
+
+def _members(weights: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """A pointer file's weights by member: names prefixed ``0.``, ``1.``, … in an
+    ensemble's file, unprefixed in a single pointer's."""
+    members: dict[str, dict[str, np.ndarray]] = {}
+    for name, value in weights.items():
+        first, _, rest = name.partition(".")
+        key, name = (first, rest) if first.isdigit() else ("", name)
+        members.setdefault(key, {})[name] = value
+    return [members[key] for key in sorted(members, key=lambda k: int(k or 0))]
