@@ -166,11 +166,13 @@ def scored_with(pointer: Pointer, role: str, golds: list[GoldArticle], docs: lis
 
 
 def described(scores: Any) -> str:
+    """The four F1s of ``scores`` and their mean, for the log."""
     f1s = " / ".join(f"{100 * prf.f1:.2f}" for prf in scores.roles.values())
     return f"F1 {f1s} / linked {100 * scores.linked.f1:.2f}, mean {100 * mean_f1(scores):.2f}"
 
 
 def as_numpy(weights: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    """Saved (float16) weights as :class:`Pointer` takes them."""
     return {name: value.float().numpy() for name, value in weights.items()}
 
 
@@ -250,9 +252,9 @@ def ensemble(args: argparse.Namespace, encoder: EncoderTagger, items: list,
     docs = list(parse_many([gold.text for gold in golds]))
     dev, bases = analysed(encoder, docs, encoder.states(docs), [layout(doc) for doc in docs])
     print(f"without the {args.role} pointer: dev {described(dev_scores(golds, dev))}")
-    for _, scores in scored_with(Pointer(as_numpy(chosen), 0.0), args.role, golds, dev, bases,
-                                 [margin]):
-        print(f"the chosen pointer, margin {margin}: dev {described(scores)}", flush=True)
+    [(_, scores)] = scored_with(Pointer(as_numpy(chosen), 0.0), args.role, golds, dev, bases,
+                                [margin])
+    print(f"the chosen pointer, margin {margin}: dev {described(scores)}", flush=True)
     pointer = Pointer([as_numpy(weights) for weights in members], 0.0)
     found = scored_with(pointer, args.role, golds, dev, bases, args.margins)
     for margin, scores in found:
