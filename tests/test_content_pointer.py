@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from allege.content_pointer import (
+    REACH,
     REACH_AFTER,
     REACH_BEFORE,
     STATES_KEY,
@@ -155,14 +156,20 @@ def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
     start, last = pointer.extent(states @ pointer.project_weight(), states, _flat(length), cue,
                                  None)
     assert 300 - REACH_BEFORE <= start <= last < 301 + REACH_AFTER
+    pointer.reach = (3, 5)  # as near as the source pointer's, only nearer
+    start, last = pointer.extent(states @ pointer.project_weight(), states, _flat(length), cue,
+                                 None)
+    assert 297 <= start <= last < 306
 
 
 def test_the_fast_encoder_carries_both_pointers_and_sets_their_states(nlp: Language) -> None:
     fast, full = encoder_named("fast"), encoder_named("full")
     assert list(fast.pointers) == ["content", "source"] and not full.pointers
     assert all(pointer.margin > 0 for pointer in fast.pointers.values())
-    # the content pointer is an ensemble of two, 256 wide each; the source pointer one
-    assert [p.project_weight().shape[1] for p in fast.pointers.values()] == [512, 256]
+    # each pointer is an ensemble of two, 256 wide each; the source pointer looks nearer
+    assert [p.project_weight().shape[1] for p in fast.pointers.values()] == [512, 512]
+    assert [p.reach for p in fast.pointers.values()] == [REACH["content"], REACH["source"]]
+    assert REACH["source"][0] < REACH["content"][0]
     (doc,) = tag_with_encoder(tag_docs([nlp(SENTENCE)]), encoder=fast)
     states = doc.user_data[STATES_KEY]
     assert states.pointers == fast.pointers
