@@ -156,7 +156,7 @@ def test_the_pointer_looks_only_within_reach_of_the_cue() -> None:
     start, last = pointer.extent(states @ pointer.project_weight(), states, _flat(length), cue,
                                  None)
     assert 300 - REACH_BEFORE <= start <= last < 301 + REACH_AFTER
-    pointer.reach = (3, 5)  # as near as the source pointer's, only nearer
+    pointer.reach = (3, 5)  # a nearer reach, as the source pointer has
     start, last = pointer.extent(states @ pointer.project_weight(), states, _flat(length), cue,
                                  None)
     assert 297 <= start <= last < 306
