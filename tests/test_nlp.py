@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 
+import numpy
 import pytest
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from allege.analysis import analyze_doc
 from allege.model import Analysis, Document
-from allege.nlp import PIECE_CHARS, parse, parse_many, pieces, text_of
-from conftest import check_claim_offsets, entity_of
+from allege.nlp import (
+    NUMPY_BLAS,
+    PIECE_CHARS,
+    parse,
+    parse_many,
+    pieces,
+    plain_pipeline,
+    text_of,
+    use_numpy_blas,
+)
+from conftest import SHARED, check_claim_offsets, entity_of
 
 # Written for these tests. No names in it, so the long document stays quick to resolve.
 PARAGRAPH = (
@@ -116,3 +127,26 @@ def test_a_headline_without_a_full_stop_is_a_sentence_of_its_own(nlp: Language) 
     starts = [s.text.strip() for s in doc.sents]
     assert starts[0] == "Bridge to reopen in May"
     assert starts[1].startswith("The council said")
+
+
+def test_every_model_of_the_pipeline_multiplies_through_numpy_blas(nlp: Language) -> None:
+    models = [c.model for _, c in nlp.pipeline if hasattr(getattr(c, "model", None), "walk")]
+    assert len(models) == 4  # tok2vec, tagger, parser, ner
+    assert all(node.ops is NUMPY_BLAS for model in models for node in model.walk())
+    assert all(node.ops is not NUMPY_BLAS for node in plain_pipeline().get_pipe("ner").model.walk())
+
+
+@pytest.mark.skipif(not (SHARED / "corpora" / "bbc-news").is_dir(),
+                    reason="needs ../shared/corpora/bbc-news")
+def test_numpy_blas_parses_as_blis_does() -> None:
+    # The same products summed in another order: a near tie could go the other way, so
+    # this asks for agreement on all but one token in a thousand (on 200 articles: all).
+    paths = sorted((SHARED / "corpora" / "bbc-news").rglob("*.txt"))[:40]
+    texts = [p.read_bytes().decode("utf-8", errors="replace") for p in paths]
+    blis, numpy_blas = plain_pipeline(), plain_pipeline()
+    use_numpy_blas(numpy_blas)
+    attrs = [TAG, POS, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
+    pairs = zip(blis.pipe(texts), numpy_blas.pipe(texts))
+    rows = [a.to_array(attrs) == b.to_array(attrs) for a, b in pairs]
+    agreeing = numpy.concatenate(rows).all(axis=1)
+    assert len(agreeing) > 10_000 and agreeing.mean() >= 0.999

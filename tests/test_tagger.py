@@ -12,11 +12,11 @@ from spacy.util import registry
 from thinc.api import NumpyOps
 
 from allege.errors import AllegeError
+from allege.nlp import NUMPY_BLAS
 from allege.tagger import (
     COMPONENT,
     LABELS,
     MODEL_DIR,
-    NUMPY_BLAS,
     SPANS_KEY,
     add_tagger,
     load_tagger,

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
+from threadpoolctl import threadpool_limits
 
 from .content_pointer import REACH, ROLES, STATES_KEY, Pointer, PointerStates, layout
 from .errors import AllegeError, ModelNotFound
@@ -325,12 +326,14 @@ def tag_with_encoder(
     in a worker thread while the next batch is parsed and tagged (``docs`` is usually a
     generator doing that): torch computes without holding Python's lock, so the two
     overlap. Meanwhile torch keeps to the cores the parser leaves (on two cores, one
-    thread: 1.8 times plain parsing against 2.0 with two threads, MODEL_CARD.md).
+    thread: 1.8 times plain parsing against 2.0 with two threads, MODEL_CARD.md), and the
+    parser's BLAS to one (numpy's OpenBLAS would take every core, and fight torch for them).
     """
     encoder = encoder or encoder_named("fast")
     weight = encoder.mix_weight if weight is None else weight
     with ThreadPoolExecutor(1, thread_name_prefix="allege-encoder") as worker, \
-            _torch_threads(encoder.torch, _spare_cores()):
+            _torch_threads(encoder.torch, _spare_cores()), \
+            threadpool_limits(limits=1, user_api="blas"):
         pending: tuple[list[Doc], Future] | None = None
         for batch in minibatch(docs, batch_size):
             scoring = worker.submit(encoder.scores_and_states, batch, batch_size)

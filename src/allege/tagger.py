@@ -26,10 +26,10 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch, registry
-from thinc.api import Model, NumpyOps
 
 from . import tagger_features
 from .errors import AllegeError, ModelNotFound
+from .nlp import use_numpy_blas
 
 __all__ = [
     "COMPONENT",
@@ -49,10 +49,6 @@ EMBEDDING = tagger_features.attribution_embed
 COMPONENT = "attribution"
 SPANS_KEY = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")
-# The tagger's matrix products go through numpy's BLAS rather than thinc's default (blis):
-# the same products, and on the AMD EPYC measured about 100 GFLOP/s on one thread against
-# blis's 35 (numpy's OpenBLAS picks a kernel for the CPU it runs on).
-NUMPY_BLAS = NumpyOps(use_blis=False)
 # Runs before the tagger in training; spaCy's entity recogniser will not let an entity
 # cross a sentence start, and PolNeAR's contents often run over several sentences.
 UNSENTENCE = "allege_unsentence"
@@ -114,21 +110,13 @@ def _working_copy(doc: Doc) -> Doc:
     return clear_sentences(copy)
 
 
-def _use_numpy_blas(model: Model) -> None:
-    if model.ops is not NUMPY_BLAS:
-        for node in model.walk():
-            node.ops = NUMPY_BLAS
-
-
 @registry.callbacks("allege.numpy_blas.v1")
 def numpy_blas() -> Callable[[Language], Language]:
     """An ``[nlp.after_pipeline_creation]`` callback for training configs: every
-    component's model multiplies through numpy's BLAS (:data:`NUMPY_BLAS`)."""
+    component's model multiplies through numpy's BLAS (:data:`allege.nlp.NUMPY_BLAS`)."""
 
     def apply(nlp: Language) -> Language:
-        for _, component in nlp.pipeline:
-            if isinstance(getattr(component, "model", None), Model):
-                _use_numpy_blas(component.model)
+        use_numpy_blas(nlp)
         return nlp
 
     return apply
@@ -144,7 +132,7 @@ def tag_docs(
     pipeline given to :func:`add_tagger`).
     """
     component = _require_tagger(tagger).get_pipe(COMPONENT)
-    _use_numpy_blas(component.model)
+    use_numpy_blas(component.model)
     for batch in minibatch(docs, batch_size):
         for doc in batch:
             for label in LABELS:
