@@ -161,9 +161,10 @@ class QuickAttributeRuler:
         winning, as the original applies them one after the other."""
         merged = self._merged.get(entries)
         if merged is None:
-            merged = self._merged[entries] = {}
+            merged = {}
             for entry in entries:
                 merged.update(self.ruler.attrs[entry])
+            self._merged[entries] = merged  # whole, for a thread that looks meanwhile
         return merged
 
     def matches(self, doc: Doc) -> list[set[int]]:
