@@ -10,7 +10,7 @@ from spacy.language import Language
 
 from allege import analyze
 from allege.model import Analysis, Claim, Entity
-from allege.nlp import load_pipeline
+from allege.nlp import load_pipeline, plain_pipeline
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 KADYROV = SHARED / "examples" / "kadyrov-syria.txt"
@@ -20,6 +20,12 @@ KADYROV = SHARED / "examples" / "kadyrov-syria.txt"
 def nlp() -> Language:
     """The English pipeline, loaded once for the whole session."""
     return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Language:
+    """en_core_web_sm exactly as its package ships it, loaded once; tests leave it so."""
+    return plain_pipeline()
 
 
 @pytest.fixture(scope="session")

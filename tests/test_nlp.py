@@ -129,22 +129,23 @@ def test_a_headline_without_a_full_stop_is_a_sentence_of_its_own(nlp: Language) 
     assert starts[1].startswith("The council said")
 
 
-def test_every_model_of_the_pipeline_multiplies_through_numpy_blas(nlp: Language) -> None:
+def test_every_model_of_the_pipeline_multiplies_through_numpy_blas(
+    nlp: Language, shipped: Language
+) -> None:
     models = [c.model for _, c in nlp.pipeline if hasattr(getattr(c, "model", None), "walk")]
     assert len(models) == 4  # tok2vec, tagger, parser, ner
     assert all(node.ops is NUMPY_BLAS for model in models for node in model.walk())
-    as_shipped = plain_pipeline().get_pipe("ner").model
-    assert all(node.ops is not NUMPY_BLAS for node in as_shipped.walk())
+    assert all(node.ops is not NUMPY_BLAS for node in shipped.get_pipe("ner").model.walk())
 
 
 @pytest.mark.skipif(not (SHARED / "corpora" / "bbc-news").is_dir(),
                     reason="needs ../shared/corpora/bbc-news")
-def test_numpy_blas_parses_as_blis_does() -> None:
+def test_numpy_blas_parses_as_blis_does(shipped: Language) -> None:
     # The same products summed in another order: a near tie could go the other way, so
     # this asks for agreement on all but one token in a thousand (on 200 articles: all).
     paths = sorted((SHARED / "corpora" / "bbc-news").rglob("*.txt"))[:40]
     texts = [p.read_bytes().decode("utf-8", errors="replace") for p in paths]
-    blis, numpy_blas = plain_pipeline(), plain_pipeline()
+    blis, numpy_blas = shipped, plain_pipeline()
     use_numpy_blas(numpy_blas)
     attrs = [TAG, POS, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
     pairs = zip(blis.pipe(texts), numpy_blas.pipe(texts))

@@ -31,9 +31,9 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def pipelines() -> tuple[Language, Language]:
+def pipelines(shipped: Language) -> tuple[Language, Language]:
     """en_core_web_sm as it ships, and a second copy with the stand-ins."""
-    return plain_pipeline(), use_quick_steps(plain_pipeline())
+    return shipped, use_quick_steps(plain_pipeline())
 
 
 def annotations(docs: Iterable[Doc]) -> list[tuple[numpy.ndarray, list[str], list[str]]]:
