@@ -48,11 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "a calibration table of claim confidence.")
     polnear.add_argument("--data", type=Path, required=True,
                          help="the PolNeAR folder (holding train/ and dev/)")
-    polnear.add_argument("--split", default="dev", help="the split to score (default: dev)")
+    polnear.add_argument("--split", help="the split to score (default: dev); with "
+                         "--agreement, splits separated by commas (default: "
+                         "dev,annotator-training, the articles allege never trained on)")
     polnear.add_argument("--limit", type=int, help="score only the first N articles")
     polnear.add_argument("--json", action="store_true", help="print the scores as JSON")
     polnear.add_argument("--errors", type=int, default=0, metavar="N",
                          help="also print the error classes with N examples of each")
+    polnear.add_argument("--agreement", action="store_true",
+                         help="score instead the articles several annotators annotated: each "
+                              "annotator against each other, and allege against each "
+                              "annotator (how far humans agree under the same protocol)")
     _encoder_option(polnear)
     polnear.set_defaults(run=_eval_polnear)
 
@@ -155,7 +161,10 @@ def _show(analysis, output: str) -> None:
 def _eval_polnear(args: argparse.Namespace) -> None:
     from .eval.polnear import evaluate, format_errors, format_table
 
-    scores = evaluate(args.data, args.split, limit=args.limit, progress=sys.stderr.isatty(),
+    if args.agreement:
+        _eval_agreement(args)
+        return
+    scores = evaluate(args.data, args.split or "dev", limit=args.limit, progress=sys.stderr.isatty(),
                       encoder=args.encoder)
     if args.json:
         json.dump(scores.to_dict(), sys.stdout, indent=2)
@@ -166,6 +175,25 @@ def _eval_polnear(args: argparse.Namespace) -> None:
         console.print(table)
     if args.errors:
         console.print(format_errors(scores, args.errors))
+
+
+def _eval_agreement(args: argparse.Namespace) -> None:
+    from .eval.agreement import UNSEEN, evaluate_agreement, format_agreement
+
+    if args.limit or args.errors:
+        raise AllegeError("--agreement scores every article with several annotators; "
+                          "--limit and --errors do not apply to it.")
+    splits = args.split.split(",") if args.split else UNSEEN
+    result = evaluate_agreement(args.data, splits, encoder=args.encoder)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    console = Console()
+    console.print(format_agreement(result))
+    if "train" in splits:
+        console.print("allege was trained on the first annotator's version of the train "
+                      "split: its row there is not a fair comparison.")
 
 
 def _eval_emergent(args: argparse.Namespace) -> None:
