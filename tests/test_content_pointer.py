@@ -4,6 +4,7 @@ the shipped one, and how claims take its extents."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -25,6 +26,7 @@ from allege.content_pointer import (
     pointer_module,
 )
 from allege.encoder_tagger import _members, encoder_named, tag_with_encoder
+from allege.extract.quotes import find_quotes
 from allege.extract.spans import Found
 from allege.tagger import tag_docs
 
@@ -66,14 +68,18 @@ def _flat(length: int) -> Layout:
                   np.zeros((length, 2), np.float32))
 
 
-def _weights(seed: int, width: int = 16) -> tuple[torch.nn.Module, dict[str, np.ndarray]]:
+def _weights(seed: int, width: int = 16, context: bool = True
+             ) -> tuple[torch.nn.Module, dict[str, np.ndarray]]:
     torch.manual_seed(seed)
-    module = pointer_module(width).eval()
+    module = pointer_module(width, context).eval()
+    if context:  # trained, its context layers add something; new, they add nothing
+        with torch.no_grad():
+            module.out.weight.normal_(0.0, 1.0)
     return module, {name: value.detach().numpy() for name, value in module.state_dict().items()}
 
 
-def _pointer(width: int = 16) -> tuple[torch.nn.Module, Pointer]:
-    module, weights = _weights(0, width)
+def _pointer(width: int = 16, context: bool = True) -> tuple[torch.nn.Module, Pointer]:
+    module, weights = _weights(0, width, context)
     return module, Pointer(weights, margin=1.0)
 
 
@@ -104,8 +110,9 @@ def _module_logp(module: torch.nn.Module, states: np.ndarray, where: Layout) -> 
     return torch.log_softmax(logits, 0).numpy()
 
 
-def test_numpy_inference_finds_the_torch_modules_best_extent() -> None:
-    module, pointer = _pointer()
+@pytest.mark.parametrize("context", [True, False], ids=["with context", "without"])
+def test_numpy_inference_finds_the_torch_modules_best_extent(context: bool) -> None:
+    module, pointer = _pointer(context=context)
     states, where = _example()
     cue = (12, 14)
     logp = _module_logp(module, states, where)
@@ -236,6 +243,22 @@ def _sure(doc: Doc, extent: tuple[int, int], role: str = "content") -> PointerSt
     return PointerStates({role: _SurePointer(extent)},
                          {role: np.zeros((len(doc), 256), np.float32)},
                          np.zeros((len(doc), 384), np.float32), layout(doc))
+
+
+@pytest.mark.parametrize(("text", "moves"), [
+    ("“The bridge will reopen,” said Brenn, speaking of the repairs. “It took long.”", False),
+    ("“The bridge will reopen,” said Brenn. “It took long.”", True),
+], ids=["narration between the quotations", "none"])
+def test_a_quotation_does_not_take_in_the_narration_after_its_cue(
+        nlp: Language, text: str, moves: bool) -> None:
+    doc = nlp(text)
+    doc.user_data[STATES_KEY] = _sure(doc, (1, len(doc) - 2))  # from "The" to "long."
+    said, brenn = text.index("said"), text.index("Brenn")
+    claim = Found(cue=[(said, said + 4)], cue_lemma="say", content=[(1, 23)],
+                  source=(brenn, brenn + 5), kind="direct", stance="asserts", sentence=0,
+                  rule="direct+tagged")
+    point_contents(doc, [claim], keep=set(), quotes=find_quotes(text))
+    assert (claim.content != [(1, 23)]) is moves
 
 
 def test_a_quotation_over_paragraphs_keeps_all_of_it(nlp: Language) -> None:

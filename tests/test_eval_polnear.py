@@ -370,7 +370,7 @@ def test_load_split_reads_the_first_annotator(tmp_path: Path) -> None:
 
 # Bars a little under the measured dev scores (README, "How it finds attributions, and how
 # well"): source, cue, content, linked, by encoder (none: the spaCy tagger alone).
-BARS = {"none": (0.78, 0.74, 0.63, 0.69), "fast": (0.81, 0.75, 0.67, 0.735),
+BARS = {"none": (0.78, 0.74, 0.63, 0.69), "fast": (0.81, 0.75, 0.68, 0.735),
         "full": (0.80, 0.74, 0.64, 0.71)}
 
 

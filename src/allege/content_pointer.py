@@ -7,7 +7,8 @@ judges" belong to what is claimed or to the challenging?). The pointer looks fro
 for every token within reach of a claim's cue it scores how likely the content starts and
 ends there, from the token's state in the fast encoder, the cue's states and where the
 token lies from the cue: how many tokens, sentences and paragraphs away, and whether it
-begins or ends its sentence. A second pointer, the same model with other weights, does the
+begins or ends its sentence. Small convolutions over these per-token rows then let each
+score see the tokens around it (since stop 25). A second pointer, the same model with other weights, does the
 same for the claim's source ("[Hillary Clinton], who served as secretary of state, conceded
 …"). Both are trained on PolNeAR train (``scripts/train_content_pointer.py --role
 content|source``); weights in ``models/attribution-encoder-4/{role}-pointer.safetensors``,
@@ -26,6 +27,7 @@ the cue's tokens, here) and each claim costs a few small sums here.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from .eval.polnear import trimmed_extent
+from .extract.quotes import Quote
 from .extract.spans import Found, Segment, overlaps, token_segments
 from .nlp import text_of
 
@@ -45,6 +48,10 @@ REACH = {"content": (REACH_BEFORE, REACH_AFTER), "source": (64, 64)}
 POSITIONS = 17  # buckets of signed log distance from the cue
 AWAY = 3  # sentences (and paragraphs) before or after the cue's told apart; beyond, as far
 HIDDEN = 256
+# The context layers: (channels, kernel width, dilation of each residual convolution). Each
+# token's start and end scores then also see its neighbours' rows, 7 tokens either way:
+# whether a clause or sentence closes nearby, or another claim's cue comes in between.
+CONTEXT = (32, 3, (1, 2, 4))
 STATES_KEY = "allege.pointer"  # doc.user_data: PointerStates
 ROLES = ("content", "source")  # what the pointers find, in the order their states are projected
 _EDGES = " \n\t,;:“”«»\""
@@ -99,10 +106,12 @@ def layout(doc: Doc, space: np.ndarray | None = None) -> Layout:
     return Layout(space, sentence, paragraph, edges)
 
 
-def pointer_module(width: int = 384) -> Any:
+def pointer_module(width: int = 384, context: bool = True) -> Any:
     """The pointer as a torch module (for training): per token, [state, cue's mean state,
     position embeddings, in-cue flag, sentence and paragraph offset embeddings, sentence
-    edge flags] -> 256 (GELU) -> (start, end) scores."""
+    edge flags] -> 256 (GELU) -> (start, end) scores; with ``context``, plus the scores of
+    the context layers over the window's 256-wide rows: 256 -> 32 (GELU), three residual
+    convolutions (:data:`CONTEXT`), -> (start, end)."""
     import torch
 
     class Pointer(torch.nn.Module):
@@ -115,14 +124,35 @@ def pointer_module(width: int = 384) -> Any:
             self.l1 = torch.nn.Linear(2 * width + 64 + 1 + 32 + 2, HIDDEN)
             self.l2 = torch.nn.Linear(HIDDEN, 2)
             self.dropout = torch.nn.Dropout(0.1)
+            if context:
+                channels, kernel, dilations = CONTEXT
+                self.down = torch.nn.Linear(HIDDEN, channels)
+                self.convs = torch.nn.ModuleList(
+                    torch.nn.Conv1d(channels, channels, kernel, dilation=d,
+                                    padding=d * (kernel // 2)) for d in dilations)
+                self.out = torch.nn.Linear(channels, 2)
+                # starts as the pointer without context, which it then learns to correct
+                torch.nn.init.zeros_(self.out.weight)
+                torch.nn.init.zeros_(self.out.bias)
 
-        def forward(self, states, cue, pos_start, pos_end, in_cue, sentence, paragraph, edges):
+        def forward(self, states, cue, pos_start, pos_end, in_cue, sentence, paragraph, edges,
+                    inside=None):
+            """``inside``: ``(batch, tokens)``, which rows are the window's (the others pad
+            a batch; the convolutions see zeros there, as at the window's edges)."""
             cue = cue[:, None, :].expand_as(states)
             x = torch.cat([states, cue, self.pos_start(pos_start), self.pos_end(pos_end),
                            in_cue[..., None], self.sentence(sentence),
                            self.paragraph(paragraph), edges], -1)
-            hidden = torch.nn.functional.gelu(self.l1(x), approximate="tanh")
-            return self.l2(self.dropout(hidden))
+            hidden = self.dropout(torch.nn.functional.gelu(self.l1(x), approximate="tanh"))
+            scores = self.l2(hidden)
+            if not context:
+                return scores
+            keep = (torch.ones(states.shape[:2]) if inside is None else inside.float())[:, None]
+            z = torch.nn.functional.gelu(self.down(hidden), approximate="tanh")
+            z = z.transpose(1, 2) * keep
+            for conv in self.convs:
+                z = z + torch.nn.functional.gelu(conv(z), approximate="tanh") * keep
+            return scores + self.out(z.transpose(1, 2))
 
     return Pointer()
 
@@ -154,6 +184,7 @@ class Pointer:
         # the last 0.5 of GELU is folded into the output layer (see _doubled_gelu)
         self.out_weight = np.concatenate(
             [np.asarray(w["l2.weight"], np.float32).T for w in weights]) * (0.5 / len(weights))
+        self.contexts = _contexts(weights)
         self._position_rows: dict[int, np.ndarray] = {}
 
     def project_weight(self) -> np.ndarray:
@@ -180,7 +211,10 @@ class Pointer:
         rows *= 4
         rows += (where.edges[lo:hi] @ np.array([2, 1], np.float32)).astype(rows.dtype)
         hidden += self.layout_table[rows]
-        scores = _doubled_gelu(hidden) @ self.out_weight
+        doubled = _doubled_gelu(hidden)
+        scores = doubled @ self.out_weight
+        for k, context in enumerate(self.contexts):
+            scores += context(doubled[:, k * HIDDEN:(k + 1) * HIDDEN])
         # Log probabilities differ from these scores by one constant per column, the same
         # for every extent, so comparing sums of scores compares sums of log probabilities.
         scores[where.space[lo:hi]] = -1e4
@@ -204,6 +238,57 @@ class Pointer:
             self._position_rows[length] = (self.start_table[buckets(distances)]
                                            + self.end_table[buckets(distances - length + 1)])
         return self._position_rows[length]
+
+
+@dataclass
+class _Context:
+    """The context layers of one of a pointer's members, for inference: the doubled GELU of
+    its first layer's ``(tokens, 256)`` rows -> what they add to the ``(tokens, 2)``
+    scores."""
+
+    down: np.ndarray  # (256, channels), halved
+    down_bias: np.ndarray
+    convs: list[tuple[int, np.ndarray, np.ndarray]]  # dilation, (taps · channels, channels)
+    # weights, bias
+    out: np.ndarray  # (channels, 2), divided by the ensemble's number of members
+
+    @classmethod
+    def of(cls, weights: dict[str, np.ndarray], members: int) -> _Context:
+        """The layers in ``weights`` (as :func:`pointer_module` names them), of one of
+        ``members`` pointers whose scores are averaged."""
+        _, _, dilations = CONTEXT
+        convs = []
+        for k, dilation in enumerate(dilations):
+            w = np.asarray(weights[f"convs.{k}.weight"], np.float32)  # (out, in, taps)
+            convs.append((dilation, w.transpose(2, 1, 0).reshape(-1, w.shape[0]).copy(),
+                          np.asarray(weights[f"convs.{k}.bias"], np.float32)))
+        return cls(np.asarray(weights["down.weight"], np.float32).T * 0.5,
+                   np.asarray(weights["down.bias"], np.float32), convs,
+                   np.asarray(weights["out.weight"], np.float32).T / members)
+
+    def __call__(self, doubled: np.ndarray) -> np.ndarray:
+        z = _doubled_gelu(doubled @ self.down + self.down_bias)  # twice the activations
+        z *= 0.5
+        for dilation, weight, bias in self.convs:
+            taps = weight.shape[0] // z.shape[1]
+            pad = dilation * (taps // 2)
+            padded = np.zeros((len(z) + 2 * pad, z.shape[1]), np.float32)
+            padded[pad:pad + len(z)] = z
+            # the taps side by side, so that the convolution is one product
+            shifted = np.concatenate([padded[k * dilation:k * dilation + len(z)]
+                                      for k in range(taps)], 1)
+            added = _doubled_gelu(shifted @ weight + bias)
+            added *= 0.5
+            z += added
+        return z @ self.out
+
+
+def _contexts(members: list[dict[str, np.ndarray]]) -> list[_Context]:
+    """Each member's context layers; none for pointers trained without."""
+    having = ["down.weight" in w for w in members]
+    if any(having) and not all(having):
+        raise ValueError("an ensemble's pointers all have context layers, or none has")
+    return [_Context.of(w, len(members)) for w in members] if any(having) else []
 
 
 def _first_layer(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -248,10 +333,12 @@ class PointerStates:
     where: Layout
 
 
-def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
+def point_contents(doc: Doc, found: list[Found], keep: set[str],
+                   quotes: Sequence[Quote] = ()) -> None:
     """Move each claim's content to the content pointer's extent where it is sure enough
     (claims whose rule is in ``keep``, and quotations over paragraphs, keep theirs); nothing
-    without the encoder's states."""
+    without the encoder's states. A quotation's claim is not stretched over its cue onto
+    words outside the doc's ``quotes`` ("“A,” said X, speaking of Y. “B.”": not Y)."""
     states = doc.user_data.get(STATES_KEY)
     if not isinstance(states, PointerStates) or "content" not in states.pointers:
         return
@@ -268,6 +355,9 @@ def point_contents(doc: Doc, found: list[Found], keep: set[str]) -> None:
                for t in doc.char_span(*s, alignment_mode="expand") or ()}
         segments = [_trimmed(text, s) for s in
                     token_segments(doc, set(range(moved[0], moved[1] + 1)) - own, trim=False)]
+        if f.kind == "direct" and quotes and _around(segments, f.cue) and \
+                _narrated(text, segments, quotes):
+            continue  # "“A,” said X, speaking of Y. “B.”": the quotations are joined later
         if segments := [s for s in segments if s[1] > s[0]]:
             f.content = segments
 
@@ -306,6 +396,17 @@ def _moved(doc: Doc, text: str, states: PointerStates, role: str, cue: list[Segm
         return None
     return states.pointers[role].extent(states.projected[role], states.states, states.where,
                                         (cue_span.start, cue_span.end), (now.start, now.end - 1))
+
+
+def _around(segments: list[Segment], cue: list[Segment]) -> bool:
+    """Whether ``segments`` lie on both sides of the ``cue``."""
+    return bool(segments) and segments[0][0] < cue[0][0] and segments[-1][1] > cue[-1][1]
+
+
+def _narrated(text: str, segments: list[Segment], quotes: Sequence[Quote]) -> bool:
+    """Whether ``segments`` hold words outside every quotation."""
+    return any(char.isalnum() and not any(q.contains(at) for q in quotes)
+               for start, end in segments for at, char in enumerate(text[start:end], start))
 
 
 def _over_paragraphs(text: str, f: Found) -> bool:

@@ -28,7 +28,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     found += find_signed(doc, quotes, used)
     found += find_labelled(doc, used)
     found = merge_tagged(doc, found, quotes, lexicon)  # no-op on untagged docs
-    point_contents(doc, found, keep=POINTER_KEEPS)  # no-op without the encoder's states
+    point_contents(doc, found, POINTER_KEEPS, quotes)  # no-op without the encoder's states
     point_sources(doc, found, keep=POINTER_KEEPS)
     text = text_of(doc)
     _continue_quotations(text, found, quotes)
