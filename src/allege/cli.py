@@ -164,8 +164,8 @@ def _eval_polnear(args: argparse.Namespace) -> None:
     if args.agreement:
         _eval_agreement(args)
         return
-    scores = evaluate(args.data, args.split or "dev", limit=args.limit, progress=sys.stderr.isatty(),
-                      encoder=args.encoder)
+    scores = evaluate(args.data, args.split or "dev", limit=args.limit,
+                      progress=sys.stderr.isatty(), encoder=args.encoder)
     if args.json:
         json.dump(scores.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

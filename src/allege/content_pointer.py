@@ -8,12 +8,13 @@ for every token within reach of a claim's cue it scores how likely the content s
 ends there, from the token's state in the fast encoder, the cue's states and where the
 token lies from the cue: how many tokens, sentences and paragraphs away, and whether it
 begins or ends its sentence. Small convolutions over these per-token rows then let each
-score see the tokens around it (since stop 25). A second pointer, the same model with other weights, does the
-same for the claim's source ("[Hillary Clinton], who served as secretary of state, conceded
-…"). Both are trained on PolNeAR train (``scripts/train_content_pointer.py --role
-content|source``); weights in ``models/attribution-encoder-4/{role}-pointer.safetensors``,
-each an ensemble of two pointers trained alike whose scores are averaged. The source
-pointer looks less far from the cue (:data:`REACH`).
+score see the tokens around it (since stop 25). A second pointer, the same model without
+the convolutions, does the same for the claim's source ("[Hillary Clinton], who served as
+secretary of state, conceded …"). Both are trained on PolNeAR train
+(``scripts/train_content_pointer.py --role content|source``); weights in
+``models/attribution-encoder-4/{role}-pointer.safetensors``, each an ensemble of two
+pointers trained alike whose scores are averaged. The source pointer looks less far from
+the cue (:data:`REACH`).
 
 A claim keeps the extent it has unless the pointer's best extent scores ``margin`` (log
 probability) above it: the rules and taggers are right more often than the pointer alone,

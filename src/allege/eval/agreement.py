@@ -97,6 +97,7 @@ def evaluate_agreement(
     """:func:`agreement` on the multiply annotated articles of ``splits``, with allege's
     analyses of them unless ``analyse`` is false (``encoder``: as for
     :func:`allege.analysis.analyze_documents`)."""
+    splits = list(splits)
     articles = [versions for split in splits for versions in load_annotations(data_dir, split)]
     if not articles:
         raise DataError(f"No article of {', '.join(splits)} in {data_dir} has two annotators.")
