@@ -23,6 +23,7 @@ from .polnear import (
     GoldArticle,
     Predicted,
     Scores,
+    annotators_of,
     gold_as_predicted,
     read_article,
     score,
@@ -59,14 +60,10 @@ def load_annotations(data_dir: Path, split: str) -> list[list[GoldArticle]]:
         raise DataError(
             f"No PolNeAR split {split!r} in {data_dir} (expected {text_dir} and {ann_dir})."
         )
-    annotators: dict[str, list[str]] = {}
-    for path in ann_dir.glob("*.ann"):
-        article, _, annotator = path.stem.rpartition("_")
-        annotators.setdefault(article, []).append(annotator)
     return [
         [read_article(text_dir / f"{article}.txt", ann_dir / f"{article}_{annotator}.ann",
                       annotator=annotator) for annotator in sorted(found)]
-        for article, found in sorted(annotators.items()) if len(found) > 1
+        for article, found in sorted(annotators_of(ann_dir).items()) if len(found) > 1
     ]
 
 

@@ -84,10 +84,7 @@ def load_split(data_dir: Path, split: str) -> list[GoldArticle]:
             f"No PolNeAR articles in {text_dir}. Point data_dir at the polnear folder "
             "(the one holding train/ and dev/; see its FORMAT.md) and check the split name."
         )
-    annotators: dict[str, list[str]] = {}
-    for path in ann_dir.glob("*.ann"):
-        article, _, annotator = path.stem.rpartition("_")
-        annotators.setdefault(article, []).append(annotator)
+    annotators = annotators_of(ann_dir)
     articles = []
     for path in texts:
         found = annotators.get(path.stem)
@@ -97,6 +94,16 @@ def load_split(data_dir: Path, split: str) -> list[GoldArticle]:
         ann_path = ann_dir / f"{path.stem}_{annotator}.ann"
         articles.append(read_article(path, ann_path, annotator=annotator))
     return articles
+
+
+def annotators_of(ann_dir: Path) -> dict[str, list[str]]:
+    """Each article's annotators, from the ``<article>_<annotator>.ann`` files in
+    ``ann_dir``."""
+    annotators: dict[str, list[str]] = {}
+    for path in Path(ann_dir).glob("*.ann"):
+        article, _, annotator = path.stem.rpartition("_")
+        annotators.setdefault(article, []).append(annotator)
+    return annotators
 
 
 def read_article(text_path: Path, ann_path: Path, *, annotator: str = "") -> GoldArticle:
