@@ -466,6 +466,17 @@ def test_who_criticizes_someone_for_saying_something_keeps_the_claim():
     assert "for saying the bridge was safe" in claim.content.text
 
 
+@pytest.mark.parametrize(("text", "cue"), [
+    ("“He has never listened to us,” Halvard Brenn said of the mayor.", "said"),
+    ("Halvard Brenn called for new elections.", "called for"),
+])
+def test_a_preposition_after_the_cue_verb_is_the_cue_s_where_polnear_marks_it_so(text, cue):
+    """PolNeAR train marks "called for" as the cue 75 times out of 77, "said of" 16 out
+    of 52: the rules take the preposition only with the first."""
+    rules_alone = next(analyze_documents([Document(text=text)], tagger=False))
+    assert [claim.cue.text for claim in rules_alone.claims] == [cue]
+
+
 def test_a_question_in_the_paragraph_before_is_not_the_next_speaker_s():
     analysis = analyze("“Will the bridge reopen in May?”\n\n"
                        "Halvard Brenn said the tolls would stay the same.")
