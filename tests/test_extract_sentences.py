@@ -470,11 +470,12 @@ def test_who_criticizes_someone_for_saying_something_keeps_the_claim():
     ("“He has never listened to us,” Halvard Brenn said of the mayor.", "said"),
     ("Halvard Brenn called for new elections.", "called for"),
     ("The plan was criticized by Halvard Brenn as reckless.", "was criticized"),
+    ("Halvard Brenn smiled when told that the bridge was safe.", "told"),
 ])
-def test_a_preposition_after_the_cue_verb_is_the_cue_s_where_polnear_marks_it_so(text, cue):
+def test_the_cue_s_words_around_its_verb_are_the_ones_polnear_marks(text, cue):
     """PolNeAR train marks "called for" as the cue 75 times out of 77, "said of" 16 out
-    of 52 and a passive's agent ("criticized by") 30 out of 103: the rules take the
-    preposition only with the first."""
+    of 52, a passive's agent ("criticized by") 30 out of 103 and "when" before the verb
+    never: the rules take the preposition only with the first."""
     rules_alone = next(analyze_documents([Document(text=text)], tagger=False))
     assert [claim.cue.text for claim in rules_alone.claims] == [cue]
 
