@@ -159,6 +159,7 @@ def _show(analysis, output: str) -> None:
 
 
 def _eval_polnear(args: argparse.Namespace) -> None:
+    from .cli_corpus import _json
     from .eval.polnear import evaluate, format_errors, format_table
 
     if args.agreement:
@@ -167,8 +168,7 @@ def _eval_polnear(args: argparse.Namespace) -> None:
     scores = evaluate(args.data, args.split or "dev", limit=args.limit,
                       progress=sys.stderr.isatty(), encoder=args.encoder)
     if args.json:
-        json.dump(scores.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        _json(scores.to_dict())
         return
     console = Console()
     for table in format_table(scores):
@@ -178,6 +178,7 @@ def _eval_polnear(args: argparse.Namespace) -> None:
 
 
 def _eval_agreement(args: argparse.Namespace) -> None:
+    from .cli_corpus import _json
     from .eval.agreement import UNSEEN, evaluate_agreement, format_agreement
 
     if args.limit or args.errors:
@@ -186,8 +187,7 @@ def _eval_agreement(args: argparse.Namespace) -> None:
     splits = args.split.split(",") if args.split else UNSEEN
     result = evaluate_agreement(args.data, splits, encoder=args.encoder)
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        _json(result.to_dict())
         return
     console = Console()
     console.print(format_agreement(result))
