@@ -21,6 +21,7 @@ from allege.eval.polnear import (
     predicted_from_analysis,
     relations_from_ann,
     score,
+    scored_claims,
     trimmed_extent,
 )
 from allege.model import Analysis, Claim, Content, Cue, Document, Speaker
@@ -299,6 +300,28 @@ def test_predicted_from_analysis() -> None:
     assert guess == Predicted(
         [at(text, "the aide")], [at(text, "said")], [at(text, '"No,"'), at(text, '"never."')], 0.8
     )
+
+
+@pytest.mark.parametrize(("text", "claims", "kept"), [
+    pytest.param("“It will hold,” said the aide, citing the survey. “It always has, the survey says.”",
+                 [("said", "It will hold", "It always has, the survey says."),
+                  ("citing", "the survey"), ("says", "It always has")],
+                 ["said", "citing"], id="beside-the-cue-between-the-pieces"),
+    pytest.param("The aide said the dam, engineers warned, would hold.",
+                 [("said", "the dam", "would hold"), ("warned", "the dam")],
+                 ["said"], id="between-pieces-away-from-the-cue"),
+])
+def test_a_claim_inside_another_s_content_is_left_out(
+    text: str, claims: list[tuple[str, ...]], kept: list[str]
+) -> None:
+    def claim(cue: str, *pieces: str) -> Claim:
+        segments = tuple(at(text, piece) for piece in pieces)
+        return Claim(id=cue, speaker=None, cue=Cue(*at(text, cue), cue, cue),
+                     content=Content(segments[0][0], segments[-1][1], pieces[0], segments),
+                     kind="direct", stance="asserts", sentence=0, confidence=0.5)
+
+    analysis = Analysis(Document(text), claims=[claim(*c) for c in claims])
+    assert [c.cue.text for c in scored_claims(analysis)] == kept
 
 
 # --- brat reading ---------------------------------------------------------------------------

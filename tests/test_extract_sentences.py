@@ -501,6 +501,10 @@ def test_a_quotation_in_the_next_paragraph_is_not_the_rest_of_the_last():
                  "“Nobody expected them to take this long.”",
                  ["The bridge will reopen in May", "Nobody expected them to take this long."],
                  id="quotation-goes-on-after-the-sentence-that-breaks-it"),
+    pytest.param("“The bridge will reopen in May,” said Halvard Brenn, referring to the repairs. "
+                 "“Nobody expected them to take this long.”",
+                 ["The bridge will reopen in May", "Nobody expected them to take this long."],
+                 id="quotation-goes-on-past-a-claim-between-its-pieces"),
     pytest.param("“The bridge will reopen in May,” said Halvard Brenn, speaking of the repairs. "
                  "“Nobody believes that,” Lena Ostrova replied.",
                  ["The bridge will reopen in May"],

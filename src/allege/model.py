@@ -127,6 +127,18 @@ class Claim:
     confidence: float = 0.5
     rule: str = ""  # how the claim was found: "direct", "ccomp", "according_to", …
 
+    def holds(self, offset: int) -> bool:
+        """Whether the character at ``offset`` lies in what the claim reports: inside its
+        content's extent, but not between two pieces where the claim's own cue stands
+        ("“A,” said X, speaking of Y. “B.”": "speaking of" is not in X's claim)."""
+        start, end, pieces = self.content.start, self.content.end, self.content.segments
+        if not start <= offset < end:
+            return False
+        for (_, gap_start), (gap_end, _) in zip(pieces, pieces[1:]):
+            if gap_start <= offset < gap_end:
+                return not gap_start <= self.cue.start < gap_end
+        return True
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["content"]["segments"] = [

@@ -143,8 +143,10 @@ def scored_claims(analysis: Analysis) -> list[Claim]:
     """The claims PolNeAR can score.
 
     PolNeAR annotates only the outermost attribution ("X criticized Y for saying that …"
-    is X's alone), so a claim whose cue lies inside another claim's content is left out;
-    so is a claim with empty content ("declined to comment.").
+    is X's alone), so a claim whose cue lies inside another claim's content is left out
+    (but not one beside its cue, between its pieces: PolNeAR marks both claims of "“A,”
+    said X, speaking of Y. “B.”"); so is a claim with empty content ("declined to
+    comment.").
     """
     return [c for c in analysis.claims
             if c.content.start != c.content.end and not _nested(c, analysis)]
@@ -168,7 +170,7 @@ def predicted_from_analysis(analysis: Analysis) -> list[Predicted]:
 
 
 def _nested(claim, analysis: Analysis) -> bool:
-    return any(other is not claim and other.content.start <= claim.cue.start < other.content.end
+    return any(other is not claim and other.holds(claim.cue.start)
                for other in analysis.claims)
 
 

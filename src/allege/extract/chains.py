@@ -38,7 +38,7 @@ def assign_chains(doc: Doc, claims: list[Claim], entities: Entities, outlet: str
 
 def _carrier(doc: Doc, claim: Claim, claims: list[Claim], entities: Entities) -> Claim | None:
     for other in reversed(claims[: claims.index(claim)]):
-        if other.content.start <= claim.cue.start < other.content.end:
+        if other.holds(claim.cue.start):
             return other
     speaker = claim.speaker.entity if claim.speaker else None
     if speaker is None:
