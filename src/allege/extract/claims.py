@@ -28,6 +28,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     found += find_signed(doc, quotes, used)
     found += find_labelled(doc, used)
     found = merge_tagged(doc, found, quotes, lexicon)  # no-op on untagged docs
+    found = [f for f in found if not _supposes(doc, f)]
     point_contents(doc, found, POINTER_KEEPS, quotes)  # no-op without the encoder's states
     point_sources(doc, found, keep=POINTER_KEEPS)
     text = text_of(doc)
@@ -37,6 +38,20 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
             f.content = _without_connective(text, f.content)
     found.sort(key=lambda f: f.cue[0])
     return found, quotes
+
+
+def _supposes(doc: Doc, f: Found) -> bool:
+    """A "say" that means "suppose" reports nothing: "Let's say you pay $160,000", "Say
+    the court rules against them"."""
+    span = doc.char_span(*f.cue[0], alignment_mode="expand")
+    if span is None or len(span) != 1 or span[0].lemma_.lower() != "say":
+        return False
+    word = span[0]
+    if doc[max(word.i - 2, 0):word.i].text.lower().replace("’", "'") in ("let's", "let us"):
+        return True
+    before = text_of(doc)[:word.idx].rstrip()
+    return word.text == "Say" and (not before or before[-1] in ".!?:“\"‘") and \
+        not any(child.dep_ in ("nsubj", "nsubjpass") for child in word.children)
 
 
 # How far after its cue a quotation may go on ("…,” said X, speaking of Y. “…”).
