@@ -520,6 +520,25 @@ def test_the_content_segments_of_a_said_claim(text: str, segments: list[str]) ->
     assert [text[s:e] for s, e in claim.content.segments] == segments
 
 
+@pytest.mark.parametrize(("text", "cue"), [
+    ("Asked about the tolls, Halvard Brenn said they would stay the same.", "Asked about"),
+    ("When asked whether the bridge was safe, the mayor declined to comment.", "asked"),
+    ("Halvard Brenn was asked whether the bridge was safe.", "asked"),
+    ("Brenn was asked if the tolls would rise, and he said no.", "asked"),
+])
+def test_who_was_asked_or_spoken_of_is_not_the_source(text, cue):
+    assert find_claim(analyze(text), cue).speaker is None
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("Halvard Brenn asked the council to reopen the bridge.", "asked"),
+    ("Halvard Brenn was worried that the bridge would not reopen.", "worried"),
+])
+def test_who_asks_or_worries_is_the_source(text, cue):
+    claim = find_claim(analyze(text), cue)
+    assert claim.speaker is not None and claim.speaker.text == "Halvard Brenn"
+
+
 @pytest.mark.parametrize("text", [
     "Let's say the repairs cost $160,000 in the end.",
     "Let us say the bridge reopens in May.",
