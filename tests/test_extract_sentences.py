@@ -525,16 +525,23 @@ def test_the_content_segments_of_a_said_claim(text: str, segments: list[str]) ->
     ("When asked whether the bridge was safe, the mayor declined to comment.", "asked"),
     ("Halvard Brenn was asked whether the bridge was safe.", "asked"),
     ("Brenn was asked if the tolls would rise, and he said no.", "asked"),
+    ("The council appeared paralyzed by the dispute over the tolls.", "appeared"),
+    ("In this case, it appears that Brenn had helped bring on the delays.", "appears"),
+    ("Halvard Brenn, known as “the bridge man,” will speak on Monday.", "known as"),
 ])
-def test_who_was_asked_or_spoken_of_is_not_the_source(text, cue):
+def test_a_cue_that_names_no_one_has_no_source(text, cue):
+    """The one asked is not who asks, what "appears" is the writer's, a name is no one's:
+    PolNeAR train marks no source for these in 233 of 238 cases."""
     assert find_claim(analyze(text), cue).speaker is None
 
 
 @pytest.mark.parametrize(("text", "cue"), [
     ("Halvard Brenn asked the council to reopen the bridge.", "asked"),
     ("Halvard Brenn was worried that the bridge would not reopen.", "worried"),
+    ("Halvard Brenn seemed to blame the council for the delays.", "blame"),
+    ("Halvard Brenn wrote a column titled “Why the Bridge Must Close” last week.", "titled"),
 ])
-def test_who_asks_or_worries_is_the_source(text, cue):
+def test_a_cue_whose_subject_asks_or_feels_has_that_source(text, cue):
     claim = find_claim(analyze(text), cue)
     assert claim.speaker is not None and claim.speaker.text == "Halvard Brenn"
 
