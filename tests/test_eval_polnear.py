@@ -303,7 +303,8 @@ def test_predicted_from_analysis() -> None:
 
 
 @pytest.mark.parametrize(("text", "claims", "kept"), [
-    pytest.param("“It will hold,” said the aide, citing the survey. “It always has, the survey says.”",
+    pytest.param("“It will hold,” said the aide, citing the survey. "
+                 "“It always has, the survey says.”",
                  [("said", "It will hold", "It always has, the survey says."),
                   ("citing", "the survey"), ("says", "It always has")],
                  ["said", "citing"], id="beside-the-cue-between-the-pieces"),

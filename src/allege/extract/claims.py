@@ -72,8 +72,9 @@ _NAMING = {"title", "know"}
 
 def _unnamed(doc: Doc, f: Found) -> bool:
     """Whether the claim's cue is such a participle, passive or verb, so its source is no
-    one named. PolNeAR train marks a source for 1 of 54 of the participles, 4 of 171 cues
-    of "seem" or "appear" alone and 4 of 30 naming participles ("titled", "known as")."""
+    one named. PolNeAR train marks a source for 1 of 54 question participles ("Asked
+    about …"), 4 of 171 cues of "seem" or "appear" alone and 4 of 30 naming participles
+    ("titled", "known as")."""
     span = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand") or []
     # the cue's own words: not "seemed to blame", "wrote a column titled" (who did is named)
     words = [t for t in span if t.pos_ in ("VERB", "ADJ", "NOUN", "PROPN")]
