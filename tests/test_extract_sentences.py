@@ -535,6 +535,17 @@ def test_a_cue_that_names_no_one_has_no_source(text, cue):
     assert find_claim(analyze(text), cue).speaker is None
 
 
+@pytest.mark.parametrize(("text", "cue", "segments"), [
+    ("Halvard Brenn seemed equally unperturbed by the protests.", "seemed",
+     ["Halvard Brenn", "equally unperturbed by the protests"]),
+    ("It seems the council has made up its mind about the tolls.", "seems",
+     ["the council has made up its mind about the tolls"]),
+])
+def test_what_seems_is_the_subject_and_the_rest(text, cue, segments):
+    claim = find_claim(analyze(text), cue)
+    assert [text[s:e] for s, e in claim.content.segments] == segments
+
+
 @pytest.mark.parametrize(("text", "cue"), [
     ("Halvard Brenn asked the council to reopen the bridge.", "asked"),
     ("Halvard Brenn was worried that the bridge would not reopen.", "worried"),
