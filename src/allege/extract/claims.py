@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..content_pointer import point_contents, point_sources
 from ..nlp import text_of
@@ -14,7 +14,7 @@ from .nominal import find_nominal
 from .quotes import Quote, find_quotes
 from .reported import find_verbal
 from .signed import find_signed
-from .spans import Found, Segment, overlaps, subtree_indices, token_segments
+from .spans import Found, Segment, extent, overlaps, subtree_indices, token_segments
 from .tagged import POINTER_KEEPS, merge_tagged
 
 
@@ -32,8 +32,9 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
     point_contents(doc, found, POINTER_KEEPS, quotes)  # no-op without the encoder's states
     point_sources(doc, found, keep=POINTER_KEEPS)
     for f in found:
-        if _unnamed(doc, f):
-            _take_subject(doc, f)
+        cue = doc.char_span(*extent(f.cue), alignment_mode="expand") or doc[0:0]
+        if _unnamed(cue):
+            _take_subject(doc, f, cue)
             f.source = f.source_head = None
     text = text_of(doc)
     _continue_quotations(text, found, quotes)
@@ -71,12 +72,11 @@ _RAISING = {"seem", "appear"}
 _NAMING = {"title", "know"}
 
 
-def _unnamed(doc: Doc, f: Found) -> bool:
-    """Whether the claim's cue is such a participle, passive or verb, so its source is no
-    one named. PolNeAR train marks a source for 1 of 54 question participles ("Asked
+def _unnamed(span: Span) -> bool:
+    """Whether a claim's cue ``span`` is such a participle, passive or verb, so its source
+    is no one named. PolNeAR train marks a source for 1 of 54 question participles ("Asked
     about …"), 4 of 171 cues of "seem" or "appear" alone and 4 of 30 naming participles
     ("titled", "known as")."""
-    span = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand") or []
     # the cue's own words: not "seemed to blame", "wrote a column titled" (who did is named)
     words = [t for t in span if t.pos_ in ("VERB", "ADJ", "NOUN", "PROPN")]
     if not words or any(t.lemma_.lower() != words[0].lemma_.lower() for t in words):
@@ -95,11 +95,10 @@ def _unnamed(doc: Doc, f: Found) -> bool:
         not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
 
 
-def _take_subject(doc: Doc, f: Found) -> None:
+def _take_subject(doc: Doc, f: Found, cue: Span) -> None:
     """What "seems" is its subject and the rest: "[X] seemed [to Y]" (PolNeAR train starts
     such a content at the subject in 96 of 105 cases). Not an empty "it" or "there"."""
-    span = doc.char_span(f.cue[0][0], f.cue[-1][1], alignment_mode="expand") or []
-    verb = next((t for t in span if t.pos_ == "VERB" and t.lemma_.lower() in _RAISING), None)
+    verb = next((t for t in cue if t.pos_ == "VERB" and t.lemma_.lower() in _RAISING), None)
     if verb is None or not f.content or f.content[0][0] < f.cue[-1][1]:
         return
     subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i), None)
