@@ -546,6 +546,22 @@ def test_what_seems_is_the_subject_and_the_rest(text, cue, segments):
     assert [text[s:e] for s, e in claim.content.segments] == segments
 
 
+@pytest.mark.parametrize(("text", "cue", "segments"), [
+    ("They dropped the fee, which the mayor called a tax on the poor.", "called",
+     ["which", "a tax on the poor"]),
+    ("Halvard Brenn, whom the council praised as a careful engineer, will lead the repairs.",
+     "praised", ["whom", "as a careful engineer"]),
+    ("Halvard Brenn, who the council describes as a careful engineer, will lead the repairs.",
+     "describes", ["who", "as a careful engineer"]),
+    # "in which": the relative word is the place, not what was said
+    ("The port opened a hall in which the mayor said the ferries would be repaired.", "said",
+     ["the ferries would be repaired"]),
+])
+def test_a_relative_word_before_the_source_opens_the_content(text, cue, segments):
+    claim = find_claim(analyze(text), cue)
+    assert [text[s:e] for s, e in claim.content.segments] == segments
+
+
 @pytest.mark.parametrize(("text", "cue"), [
     ("Halvard Brenn asked the council to reopen the bridge.", "asked"),
     ("Halvard Brenn was worried that the bridge would not reopen.", "worried"),

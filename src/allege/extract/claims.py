@@ -36,6 +36,8 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> tuple[list[Fo
         if _unnamed(cue):
             _take_subject(doc, f, cue)
             f.source = f.source_head = None
+        elif f.rule.split("+")[0] not in POINTER_KEEPS:
+            _take_relative(doc, f, cue)
     text = text_of(doc)
     _continue_quotations(text, found, quotes)
     for f in found:
@@ -104,6 +106,30 @@ def _take_subject(doc: Doc, f: Found, cue: Span) -> None:
     subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i), None)
     if subject is not None and subject.lower_ not in ("it", "there"):
         f.content = [*token_segments(doc, subtree_indices(subject)), *f.content]
+
+
+# Relative words that stand for part of what was said (not "that": mostly a conjunction)
+_RELATIVE = {"which", "who", "whom", "what"}
+
+
+def _take_relative(doc: Doc, f: Found, cue: Span) -> None:
+    """A content after its cue starts at the relative word before the source when that word
+    is the cue's or the content's own: "the budget, [which] the mayor said [would cut
+    waste]", "[what] she called [a fair deal]". On PolNeAR train this changed 44 contents:
+    23 to gold's extent, 2 away from it."""
+    if f.source is None or not f.content or f.content[0][0] < f.cue[-1][1] or \
+            any(end <= start for start, end in f.content):
+        return
+    source = doc.char_span(*f.source, alignment_mode="expand")
+    if source is None or source.start < 2:
+        return
+    word = doc[source.start - 1]
+    if word.lower_ not in _RELATIVE or word.tag_ not in ("WDT", "WP") or \
+            word.dep_ == "pobj" or doc[word.i - 1].dep_ == "prep":  # "in which": a place
+        return
+    head = word.head
+    if cue.start <= head.i < cue.end or f.content[0][0] <= head.idx < f.content[-1][1]:
+        f.content = [(word.idx, word.idx + len(word)), *f.content]
 
 
 # How far after its cue a quotation may go on ("…,” said X, speaking of Y. “…”).
