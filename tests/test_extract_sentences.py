@@ -488,12 +488,22 @@ def test_a_question_in_the_paragraph_before_is_not_the_next_speaker_s():
     assert len(analysis.claims) == 1
 
 
-def test_a_quotation_in_the_next_paragraph_is_not_the_rest_of_the_last():
-    analysis = analyze("“The bridge will reopen in May,” Halvard Brenn said.\n\n"
-                       "“Nobody expected the repairs to take this long.”")
-    claim = find_claim(analysis, "said")
-    assert claim.content.text.rstrip(",") == "The bridge will reopen in May"
-    assert len(claim.content.segments) <= 1
+def test_a_quotation_alone_in_the_next_paragraph_goes_on():
+    text = ("“The bridge will reopen in May,” Halvard Brenn said.\n\n"
+            "“Nobody expected the repairs to take this long.”\n\nThe council did not comment.")
+    claim = find_claim(analyze(text), "said")
+    assert [text[s:e] for s, e in claim.content.segments] == [
+        "The bridge will reopen in May", "Nobody expected the repairs to take this long."]
+
+
+@pytest.mark.parametrize("rest", [
+    "“Nobody expected the repairs to take this long,” he added.",  # a claim of its own
+    "“Nobody expected the repairs to take this long.” The council did not comment.",
+])
+def test_a_quotation_in_the_next_paragraph_with_more_is_not_the_rest_of_the_last(rest):
+    text = "“The bridge will reopen in May,” Halvard Brenn said.\n\n" + rest
+    claim = find_claim(analyze(text), "said")
+    assert [text[s:e] for s, e in claim.content.segments] == ["The bridge will reopen in May"]
 
 
 @pytest.mark.parametrize(("text", "segments"), [
