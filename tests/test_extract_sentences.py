@@ -466,6 +466,16 @@ def test_who_criticizes_someone_for_saying_something_keeps_the_claim():
     assert "for saying the bridge was safe" in claim.content.text
 
 
+@pytest.mark.parametrize("text", [
+    "Halvard Brenn answered the council by saying the bridge would reopen in May.",
+    "Halvard Brenn left the hall after saying the tolls would stay the same.",
+    "Halvard Brenn angered the council by calling the plan a waste of money.",
+])
+def test_who_does_something_by_saying_it_is_the_speaker(text):
+    rules_alone = next(analyze_documents([Document(text=text)], tagger=False))
+    assert [claim.speaker and claim.speaker.text for claim in rules_alone.claims] == [BRENN]
+
+
 @pytest.mark.parametrize(("text", "cue"), [
     ("“He has never listened to us,” Halvard Brenn said of the mayor.", "said"),
     ("Halvard Brenn called for new elections.", "called for"),

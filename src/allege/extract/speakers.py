@@ -8,6 +8,8 @@ from .spans import Segment
 
 _CLIMB = {"conj", "xcomp", "advcl", "ccomp", "parataxis"}
 _RELATIVE = {"who", "which", "that", "whom"}
+# Prepositions that open a clause of the subject's own doing: "by saying", "after saying"
+_CLAUSE_PREPS = {"by", "after", "before", "in", "while", "without"}
 _ISSUED = {"statement", "release", "tweet", "post", "letter", "email", "message", "memo", "filing",
            "paper", "document", "report", "ad", "video", "complaint", "lawsuit", "suit"}
 
@@ -46,8 +48,13 @@ def _subject(verb: Token) -> Token | None:
         if _passive(verb):
             return None
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":
-            # "X was quoted as saying …": the subject of the passive verb speaks
-            return next((c for c in verb.head.head.children if c.dep_ == "nsubjpass"), None)
+            main = verb.head.head
+            passive = next((c for c in main.children if c.dep_ == "nsubjpass"), None)
+            if passive is not None or verb.head.lower_ not in _CLAUSE_PREPS:
+                return passive  # "X was quoted as saying …": the subject of the passive verb
+            verb = main  # "X responded by saying …", "after saying …": X speaks
+            seen += 1
+            continue
         if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
             if verb.head.dep_ == "dobj" and verb.head.lemma_.lower() in _ISSUED:
                 verb = verb.head.head  # "X issued a statement calling …": X speaks
