@@ -542,6 +542,8 @@ def test_the_content_segments_of_a_said_claim(text: str, segments: list[str]) ->
 
 @pytest.mark.parametrize(("text", "cue"), [
     ("Asked about the tolls, Halvard Brenn said they would stay the same.", "Asked about"),
+    ("Asked what the repairs would cost, Halvard Brenn said he did not know.", "Asked"),
+    ("The bridge is safe, Halvard Brenn said on Monday, asked about the repairs.", "asked about"),
     ("When asked whether the bridge was safe, the mayor declined to comment.", "asked"),
     ("Halvard Brenn was asked whether the bridge was safe.", "asked"),
     ("Brenn was asked if the tolls would rise, and he said no.", "asked"),
@@ -551,7 +553,7 @@ def test_the_content_segments_of_a_said_claim(text: str, segments: list[str]) ->
 ])
 def test_a_cue_that_names_no_one_has_no_source(text, cue):
     """The one asked is not who asks, what "appears" is the writer's, a name is no one's:
-    PolNeAR train marks no source for these in 246 of 255 cases."""
+    PolNeAR train marks no source for these in 262 of 271 cases."""
     assert find_claim(analyze(text), cue).speaker is None
 
 

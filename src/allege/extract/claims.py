@@ -77,8 +77,8 @@ _NAMING = {"title", "know"}
 
 def _unnamed(span: Span) -> bool:
     """Whether a claim's cue ``span`` is such a participle, passive or verb, so its source
-    is no one named. PolNeAR train marks a source for 1 of 54 question participles ("Asked
-    about …"), 4 of 171 cues of "seem" or "appear" alone and 4 of 30 naming participles
+    is no one named. PolNeAR train marks a source for 1 of 70 question participles ("Asked
+    about …", "when asked"), 4 of 171 cues of "seem" or "appear" alone and 4 of 30 naming participles
     ("titled", "known as")."""
     # the cue's own words: not "seemed to blame", "wrote a column titled" (who did is named)
     words = [t for t in span if t.pos_ in ("VERB", "ADJ", "NOUN", "PROPN")]
@@ -87,15 +87,16 @@ def _unnamed(span: Span) -> bool:
     verb, lemma = words[0], words[0].lemma_.lower()
     if lemma in _RAISING:
         return True
-    if verb.tag_ != "VBN" or any(c.dep_ == "agent" for c in verb.children):
+    if verb.tag_ not in ("VBN", "VBD") or any(c.dep_ == "agent" for c in verb.children):
         return False
-    if verb.dep_ == "acl":
+    if verb.tag_ == "VBN" and verb.dep_ == "acl":
         return lemma in _NAMING
-    if any(c.dep_ == "auxpass" for c in verb.children):
+    if verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children):
         return lemma in _PASSIVE_UNNAMED
+    # the question participle opens its clause; the tagger often takes "Asked" for a past tense
     opens = verb.i == span.start or (verb.i == span.start + 1 and span[0].tag_ == "WRB")
-    return verb.dep_ == "advcl" and opens and lemma in _QUESTIONED and \
-        not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+    return verb.dep_ in ("advcl", "xcomp", "relcl") and opens and lemma in _QUESTIONED and \
+        not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in verb.children)
 
 
 def _take_subject(doc: Doc, f: Found, cue: Span) -> None:
