@@ -43,6 +43,12 @@ def find_claim(analysis: Analysis, cue: str, content: str = "") -> Claim:
     return hits[0]
 
 
+def content_segments(text: str, cue: str) -> list[str]:
+    """The words of each content segment of the one claim of ``text`` cued by ``cue``."""
+    claim = find_claim(analyze(text), cue)
+    return [text[start:end] for start, end in claim.content.segments]
+
+
 def check(analysis: Analysis, case: Case) -> Claim:
     claim = find_claim(analysis, case.cue, case.content)
     if case.speaker is None:
@@ -501,8 +507,7 @@ def test_a_question_in_the_paragraph_before_is_not_the_next_speaker_s():
 def test_a_quotation_alone_in_the_next_paragraph_goes_on():
     text = ("“The bridge will reopen in May,” Halvard Brenn said.\n\n"
             "“Nobody expected the repairs to take this long.”\n\nThe council did not comment.")
-    claim = find_claim(analyze(text), "said")
-    assert [text[s:e] for s, e in claim.content.segments] == [
+    assert content_segments(text, "said") == [
         "The bridge will reopen in May", "Nobody expected the repairs to take this long."]
 
 
@@ -512,8 +517,7 @@ def test_a_quotation_alone_in_the_next_paragraph_goes_on():
 ])
 def test_a_quotation_in_the_next_paragraph_with_more_is_not_the_rest_of_the_last(rest):
     text = "“The bridge will reopen in May,” Halvard Brenn said.\n\n" + rest
-    claim = find_claim(analyze(text), "said")
-    assert [text[s:e] for s, e in claim.content.segments] == ["The bridge will reopen in May"]
+    assert content_segments(text, "said") == ["The bridge will reopen in May"]
 
 
 @pytest.mark.parametrize(("text", "segments"), [
@@ -536,8 +540,7 @@ def test_a_quotation_in_the_next_paragraph_with_more_is_not_the_rest_of_the_last
                  id="inserted-cue-takes-the-words-on-both-sides"),
 ])
 def test_the_content_segments_of_a_said_claim(text: str, segments: list[str]) -> None:
-    claim = find_claim(analyze(text), "said")
-    assert [text[s:e] for s, e in claim.content.segments] == segments
+    assert content_segments(text, "said") == segments
 
 
 @pytest.mark.parametrize(("text", "cue"), [
@@ -564,8 +567,7 @@ def test_a_cue_that_names_no_one_has_no_source(text, cue):
      ["the council has made up its mind about the tolls"]),
 ])
 def test_what_seems_is_the_subject_and_the_rest(text, cue, segments):
-    claim = find_claim(analyze(text), cue)
-    assert [text[s:e] for s, e in claim.content.segments] == segments
+    assert content_segments(text, cue) == segments
 
 
 @pytest.mark.parametrize(("text", "cue", "segments"), [
@@ -580,8 +582,7 @@ def test_what_seems_is_the_subject_and_the_rest(text, cue, segments):
      ["the ferries would be repaired"]),
 ])
 def test_a_relative_word_before_the_source_opens_the_content(text, cue, segments):
-    claim = find_claim(analyze(text), cue)
-    assert [text[s:e] for s, e in claim.content.segments] == segments
+    assert content_segments(text, cue) == segments
 
 
 @pytest.mark.parametrize(("text", "cue"), [

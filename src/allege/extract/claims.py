@@ -57,9 +57,10 @@ def _supposes(doc: Doc, f: Found) -> bool:
     word = span[0]
     if doc[max(word.i - 2, 0):word.i].text.lower().replace("’", "'") in ("let's", "let us"):
         return True
-    before = text_of(doc)[:word.idx].rstrip()
-    return word.text == "Say" and (not before or before[-1] in ".!?:“\"‘") and \
-        not any(child.dep_ in ("nsubj", "nsubjpass") for child in word.children)
+    if word.text != "Say" or any(child.dep_ in ("nsubj", "nsubjpass") for child in word.children):
+        return False
+    before = next((t for t in reversed(doc[:word.i]) if not t.is_space), None)
+    return before is None or before.text[-1] in ".!?:“\"‘"
 
 
 # Verbs whose subjectless past participle opens a clause ("Asked about …, X said") of a
