@@ -208,3 +208,33 @@ def test_a_content_before_a_cue_with_its_own_source_stays_apart(nlp: Language) -
         tag("said", "CUE"), tag("she was pleased", "CONTENT")])
     [claim] = merge_tagged(doc, [], [], load_lexicon())
     assert [sentence[s:e] for s, e in claim.content] == ["she was pleased"]
+
+
+@pytest.mark.parametrize("sentence, source, cue, content", [
+    ("The minister told a gathering of farmers that few people understood the risks of "
+     "the drought.", "The minister", "told",
+     "that few people understood the risks of the drought"),
+    ("The senator pointed to reports that the mayor had hidden the losses.", "The senator",
+     "pointed to", "that the mayor had hidden the losses"),
+])
+def test_a_tagged_content_the_parser_hung_from_the_cue_s_object_is_linked(
+        nlp: Language, sentence: str, source: str, cue: str, content: str) -> None:
+    from spacy.tokens import SpanGroup
+
+    from allege.extract.cues import load_lexicon
+    from allege.extract.tagged import merge_tagged
+
+    doc = nlp(sentence)
+    # what the parser makes of it: a clause on "gathering" or "reports", not on the cue
+    said = doc.char_span(sentence.index(content), sentence.index(content) + len(content))
+    assert said is not None and said.root.dep_ in ("relcl", "acl")
+
+    def tag(words: str, label: str):
+        return doc.char_span(sentence.index(words), sentence.index(words) + len(words),
+                             label=label)
+
+    doc.spans["attribution"] = SpanGroup(doc, spans=[
+        tag(source, "SOURCE"), tag(cue, "CUE"), tag(content, "CONTENT")])
+    [claim] = merge_tagged(doc, [], [], load_lexicon())
+    assert [sentence[s:e] for s, e in claim.content] == [content]
+    assert claim.source is not None and sentence[slice(*claim.source)] == source
