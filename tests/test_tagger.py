@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 from thinc.api import NumpyOps
@@ -37,6 +37,14 @@ def covering(spans: list[tuple[str, int, int]], label: str, text: str, word: str
     start = text.index(word)
     end = start + len(word)
     return any(lab == label and s <= start and end <= e for lab, s, e in spans)
+
+
+def labelled(doc: Doc, words: str, label: str) -> Span:
+    """The span of ``doc`` holding the first occurrence of ``words``, labelled ``label``."""
+    start = doc.text.index(words)
+    span = doc.char_span(start, start + len(words), label=label)
+    assert span is not None, words
+    return span
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +104,6 @@ def test_a_doc_without_the_tok2vec_tensor_is_refused(nlp: Language, tagger: Lang
 
 def test_a_rule_claim_without_a_speaker_takes_the_tagged_source_of_its_sentence(
         nlp: Language) -> None:
-    from spacy.tokens import Span
-
     from allege.extract.spans import Found
     from allege.extract.tagged import _refine, _Tag
 
@@ -129,11 +135,9 @@ def test_a_tagged_claim_without_a_tagged_source_takes_its_subject_from_the_parse
     doc = nlp("The harbour master warned that the pier would close on Friday.")
     text = doc.text
 
-    def tag(words: str, label: str):
-        return doc.char_span(text.index(words), text.index(words) + len(words), label=label)
-
     doc.spans["attribution"] = SpanGroup(doc, spans=[
-        tag("warned", "CUE"), tag("that the pier would close on Friday", "CONTENT")])
+        labelled(doc, "warned", "CUE"),
+        labelled(doc, "that the pier would close on Friday", "CONTENT")])
     [claim] = merge_tagged(doc, [], [], load_lexicon())
     assert claim.rule == "tagged"
     assert claim.source is not None and text[slice(*claim.source)] == "The harbour master"
@@ -179,12 +183,9 @@ def test_a_cue_with_no_source_that_splits_its_content_takes_both_halves(
 
     doc = nlp(sentence)
 
-    def tag(words: str, label: str):
-        return doc.char_span(sentence.index(words), sentence.index(words) + len(words),
-                             label=label)
-
     doc.spans["attribution"] = SpanGroup(doc, spans=[
-        tag(before, "CONTENT"), tag(cue, "CUE"), tag(after, "CONTENT")])
+        labelled(doc, before, "CONTENT"), labelled(doc, cue, "CUE"),
+        labelled(doc, after, "CONTENT")])
     [claim] = merge_tagged(doc, [], [], load_lexicon())
     assert claim.source is None
     assert [sentence[s:e] for s, e in claim.content] == [before, after]
@@ -199,13 +200,10 @@ def test_a_content_before_a_cue_with_its_own_source_stays_apart(nlp: Language) -
     sentence = "The council approved the budget and the mayor said she was pleased."
     doc = nlp(sentence)
 
-    def tag(words: str, label: str):
-        return doc.char_span(sentence.index(words), sentence.index(words) + len(words),
-                             label=label)
-
     doc.spans["attribution"] = SpanGroup(doc, spans=[
-        tag("The council approved the budget and", "CONTENT"), tag("the mayor", "SOURCE"),
-        tag("said", "CUE"), tag("she was pleased", "CONTENT")])
+        labelled(doc, "The council approved the budget and", "CONTENT"),
+        labelled(doc, "the mayor", "SOURCE"), labelled(doc, "said", "CUE"),
+        labelled(doc, "she was pleased", "CONTENT")])
     [claim] = merge_tagged(doc, [], [], load_lexicon())
     assert [sentence[s:e] for s, e in claim.content] == ["she was pleased"]
 
@@ -226,15 +224,11 @@ def test_a_tagged_content_the_parser_hung_from_the_cue_s_object_is_linked(
 
     doc = nlp(sentence)
     # what the parser makes of it: a clause on "gathering" or "reports", not on the cue
-    said = doc.char_span(sentence.index(content), sentence.index(content) + len(content))
-    assert said is not None and said.root.dep_ in ("relcl", "acl")
-
-    def tag(words: str, label: str):
-        return doc.char_span(sentence.index(words), sentence.index(words) + len(words),
-                             label=label)
+    assert labelled(doc, content, "CONTENT").root.dep_ in ("relcl", "acl")
 
     doc.spans["attribution"] = SpanGroup(doc, spans=[
-        tag(source, "SOURCE"), tag(cue, "CUE"), tag(content, "CONTENT")])
+        labelled(doc, source, "SOURCE"), labelled(doc, cue, "CUE"),
+        labelled(doc, content, "CONTENT")])
     [claim] = merge_tagged(doc, [], [], load_lexicon())
     assert [sentence[s:e] for s, e in claim.content] == [content]
     assert claim.source is not None and sentence[slice(*claim.source)] == source
