@@ -167,6 +167,9 @@ def _continue_quotations(text: str, found: list[Found], quotes: list[Quote]) -> 
         f.content = [*f.content, after.inner(text)]
 
 
+_BLANKS = re.compile(r"\s*")
+
+
 def _continue_paragraphs(text: str, found: list[Found], quotes: list[Quote]) -> None:
     """A quotation whose paragraph ends with its cue goes on in the next paragraph when that
     paragraph is one quotation and holds no other claim: "“A,” she said." followed by the
@@ -179,9 +182,7 @@ def _continue_paragraphs(text: str, found: list[Found], quotes: list[Quote]) -> 
         end = text.find("\n", f.cue[-1][1])
         if end < 0 or any(mark in text[f.cue[-1][1]:end] for mark in "“”\"‘"):
             continue
-        start = end
-        while start < len(text) and text[start].isspace():
-            start += 1
+        start = _BLANKS.match(text, end).end()
         stop = text.find("\n", start)
         stop = len(text) if stop < 0 else stop
         quote = next((q for q in quotes if q.start == start), None)
