@@ -101,4 +101,4 @@ def test_the_command_refuses_options_that_do_not_apply(
 ) -> None:
     status = main(["eval", "polnear", "--data", str(polnear), "--agreement", "--limit", "5"])
     assert status != 0
-    assert "--limit and --errors do not apply" in capsys.readouterr().err
+    assert "--limit, --errors and --by-annotator do not apply" in capsys.readouterr().err

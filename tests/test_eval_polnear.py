@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from allege.cli import main
 from allege.errors import DataError
 from allege.eval.brat import parse_ann, records
 from allege.eval.polnear import (
@@ -14,6 +15,7 @@ from allege.eval.polnear import (
     GoldRelation,
     Predicted,
     evaluate,
+    format_annotators,
     format_errors,
     format_table,
     gold_as_predicted,
@@ -279,6 +281,28 @@ def test_errors_are_classed_by_what_went_wrong() -> None:
     assert "The storm [passed]" in console.export_text()
 
 
+def test_scores_are_broken_down_by_annotator() -> None:
+    text = "Aides said taxes rise. Critics claimed wages fall."
+    said = relation(text, "Aides", "said", "taxes rise")
+    claimed = relation(text, "Critics", "claimed", "wages fall")
+    golds = [GoldArticle("a", "ann1", text, [said, claimed]),
+             GoldArticle("b", "ann2", text, [said]),
+             GoldArticle("c", "ann2", text, [claimed])]
+    guesses = [predicted(text, "Aides", "said", "taxes rise")]
+    scores = score(golds, [guesses] * 3)
+    first, second = scores.annotators["ann1"], scores.annotators["ann2"]
+    assert (first.documents, first.words, second.documents, second.words) == (1, 8, 2, 16)
+    assert first.gold_per_1000_words == 250.0
+    assert (first.linked.correct, first.linked.gold, first.linked.predicted) == (1, 2, 1)
+    assert (second.linked.correct, second.linked.gold, second.linked.predicted) == (1, 2, 2)
+    assert first.roles["cue"].f1 == pytest.approx(2 / 3)
+    assert second.roles["cue"].recall == 1 / 2
+    assert scores.to_dict()["annotators"]["ann2"]["linked"]["correct"] == 1
+    console = Console(record=True, width=200)
+    console.print(format_annotators(scores))
+    assert "250.0" in console.export_text()
+
+
 def test_score_needs_one_prediction_list_per_article() -> None:
     with pytest.raises(ValueError):
         score([article("x said y.")], [])
@@ -390,6 +414,23 @@ def test_load_split_reads_the_first_annotator(tmp_path: Path) -> None:
         '"The dam,\nby all accounts,"',
         '"will hold."',
     ]
+
+
+def test_the_command_prints_the_scores_by_annotator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "dev" / "text").mkdir(parents=True)
+    (tmp_path / "dev" / "attributions").mkdir()
+    for name, annotator in (("pub_2016-01-01_dam", "a000"), ("pub_2016-01-02_dam", "b000")):
+        (tmp_path / "dev" / "text" / f"{name}.txt").write_text(TEXT, encoding="utf-8")
+        (tmp_path / "dev" / "attributions" / f"{name}_{annotator}.ann").write_text(
+            ANN, encoding="utf-8")
+    status = main(["eval", "polnear", "--data", str(tmp_path), "--by-annotator",
+                   "--encoder", "none"])
+    out = capsys.readouterr().out
+    assert status == 0
+    table = out[out.index("By annotator"):]
+    assert "a000" in table and "b000" in table
 
 
 # Bars a little under the measured dev scores (README, "How it finds attributions, and how

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     polnear.add_argument("--json", action="store_true", help="print the scores as JSON")
     polnear.add_argument("--errors", type=int, default=0, metavar="N",
                          help="also print the error classes with N examples of each")
+    polnear.add_argument("--by-annotator", action="store_true",
+                         help="also print the F1s on each annotator's articles, with how "
+                              "many attributions each marked per 1,000 words")
     polnear.add_argument("--agreement", action="store_true",
                          help="score instead the articles several annotators annotated: each "
                               "annotator against each other, and allege against each "
@@ -160,7 +163,7 @@ def _show(analysis, output: str) -> None:
 
 def _eval_polnear(args: argparse.Namespace) -> None:
     from .cli_corpus import _json
-    from .eval.polnear import evaluate, format_errors, format_table
+    from .eval.polnear import evaluate, format_annotators, format_errors, format_table
 
     if args.agreement:
         _eval_agreement(args)
@@ -173,6 +176,8 @@ def _eval_polnear(args: argparse.Namespace) -> None:
     console = Console()
     for table in format_table(scores):
         console.print(table)
+    if args.by_annotator:
+        console.print(format_annotators(scores))
     if args.errors:
         console.print(format_errors(scores, args.errors))
 
@@ -181,9 +186,9 @@ def _eval_agreement(args: argparse.Namespace) -> None:
     from .cli_corpus import _json
     from .eval.agreement import UNSEEN, evaluate_agreement, format_agreement
 
-    if args.limit or args.errors:
+    if args.limit or args.errors or args.by_annotator:
         raise AllegeError("--agreement scores every article with several annotators; "
-                          "--limit and --errors do not apply to it.")
+                          "--limit, --errors and --by-annotator do not apply to it.")
     splits = args.split.split(",") if args.split else UNSEEN
     result = evaluate_agreement(args.data, splits, encoder=args.encoder)
     if args.json:

@@ -220,6 +220,30 @@ class CalibrationBin:
 
 
 @dataclass
+class AnnotatorScores:
+    """The protocol's F1s on the articles one annotator's file was scored against, with how
+    densely that annotator marked attributions (annotators differ in what they mark)."""
+
+    documents: int = 0
+    words: int = 0
+    roles: dict[str, PRF] = field(default_factory=dict)
+    linked: PRF = field(default_factory=PRF)
+
+    @property
+    def gold_per_1000_words(self) -> float:
+        return 1000 * self.linked.gold / self.words if self.words else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "words": self.words,
+            "gold_per_1000_words": self.gold_per_1000_words,
+            "roles": {role: prf.to_dict() for role, prf in self.roles.items()},
+            "linked": self.linked.to_dict(),
+        }
+
+
+@dataclass
 class Scores:
     """Everything the protocol measures."""
 
@@ -232,6 +256,8 @@ class Scores:
     documents: int = 0
     # error class -> one snippet per error (see ERROR_CLASSES)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # annotator id -> the scores on the articles scored against that annotator's file
+    annotators: dict[str, AnnotatorScores] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -241,6 +267,7 @@ class Scores:
             "linked": self.linked.to_dict(),
             "calibration": [b.to_dict() for b in self.calibration],
             "high_confidence": self.high_confidence.to_dict(),
+            "annotators": {name: a.to_dict() for name, a in self.annotators.items()},
         }
 
 
@@ -347,13 +374,18 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
     bins = [CalibrationBin(low, high) for low, high in CONFIDENCE_BINS]
     high = CalibrationBin(HIGH_CONFIDENCE, 1.0)
     errors: dict[str, list[str]] = {name: [] for name in ERROR_CLASSES}
+    annotators: dict[str, AnnotatorScores] = {}
     for article, predicted in zip(golds, predictions):
         matched = match(article.text, article.relations, predicted)
         for name, snippet in _errors(article, predicted, matched):
             errors[name].append(snippet)
-        linked.correct += len(matched)
-        linked.predicted += len(predicted)
-        linked.gold += len(article.relations)
+        mine = annotators.setdefault(article.annotator, AnnotatorScores())
+        mine.documents += 1
+        mine.words += len(article.text.split())
+        for prf in (linked, mine.linked):
+            prf.correct += len(matched)
+            prf.predicted += len(predicted)
+            prf.gold += len(article.relations)
         for i, p in enumerate(predicted):
             targets = [_bin_of(bins, p.confidence)]
             targets += [high] if p.confidence >= HIGH_CONFIDENCE else []
@@ -361,7 +393,12 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
                 b.count += 1
                 b.correct += i in matched
     roles = {role: role_prf(golds, predictions, role) for role in ROLES}
-    return Scores(roles, linked, bins, high, documents=len(golds), errors=errors)
+    for name, mine in annotators.items():
+        theirs = [k for k, article in enumerate(golds) if article.annotator == name]
+        mine.roles = {role: role_prf([golds[k] for k in theirs],
+                                     [predictions[k] for k in theirs], role) for role in ROLES}
+    return Scores(roles, linked, bins, high, documents=len(golds), errors=errors,
+                  annotators=dict(sorted(annotators.items())))
 
 
 ERROR_CLASSES = {
@@ -429,6 +466,18 @@ def format_table(scores: Scores) -> list[Table]:
     for label, b in rows:
         calibration.add_row(label, str(b.count), str(b.correct), f"{100 * b.share_correct:.1f}%")
     return [main, calibration]
+
+
+def format_annotators(scores: Scores) -> Table:
+    """F1 per role and linked on each annotator's articles, with how densely each marked
+    attributions: how much of the error is one annotator's way of annotating."""
+    table = Table(title="By annotator (the articles scored against each one's file)")
+    for column in ("annotator", "documents", "gold per 1,000 words", *ROLES, "linked"):
+        table.add_column(column, justify="left" if column == "annotator" else "right")
+    for name, mine in scores.annotators.items():
+        table.add_row(name or "?", str(mine.documents), f"{mine.gold_per_1000_words:.1f}",
+                      *(f"{100 * prf.f1:.1f}" for prf in (*mine.roles.values(), mine.linked)))
+    return table
 
 
 def format_errors(scores: Scores, examples: int) -> Table:
