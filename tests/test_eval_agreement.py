@@ -94,6 +94,9 @@ def test_the_command_prints_both_rows_as_json(
     assert (data["articles"], data["annotations"]) == (1, 2)
     assert data["humans"]["linked"]["f1"] == pytest.approx(2 / 3)
     assert data["allege"]["linked"]["gold"] == 3  # allege's analysis, scored both ways
+    # b000's one relation has a000's cue, content and source
+    assert data["humans"]["exact_cue"] == {"claims": 2, "content": 2, "source": 2,
+                                           "content_share": 1.0, "source_share": 1.0}
 
 
 def test_the_command_refuses_options_that_do_not_apply(

@@ -303,6 +303,25 @@ def test_scores_are_broken_down_by_annotator() -> None:
     assert "250.0" in console.export_text()
 
 
+def test_contents_and_sources_are_counted_among_claims_with_an_exact_cue() -> None:
+    text = "Aides said taxes rise. Critics claimed wages fall. Rivals denied the cuts."
+    gold = [relation(text, "Aides", "said", "taxes rise"),
+            relation(text, "Critics", "claimed", "wages fall"),
+            relation(text, "Rivals", "denied", "the cuts")]
+    guesses = [
+        predicted(text, "Aides", "said", "taxes rise"),            # all three exact
+        predicted(text, None, "claimed", "wages fall"),            # content only
+        predicted(text, "Rivals", "Rivals denied", "the cuts"),    # cue not exact: not counted
+    ]
+    exact = score([article(text, *gold)], [guesses]).exact_cue
+    assert (exact.claims, exact.content, exact.source) == (2, 2, 1)
+    assert exact.share("source") == 0.5
+    console = Console(record=True, width=200)
+    console.print(*format_table(score([article(text, *gold)], [guesses])))
+    assert "Of the 2 claims whose cue is exactly a gold cue, 100.0 % have its content and " \
+        "50.0 % its source exactly." in " ".join(console.export_text().split())
+
+
 def test_score_needs_one_prediction_list_per_article() -> None:
     with pytest.raises(ValueError):
         score([article("x said y.")], [])

@@ -114,18 +114,24 @@ def format_agreement(result: Agreement) -> Table:
     """F1 per role and linked, for the annotators among themselves and for allege."""
     table = Table(title=f"Agreement on {result.articles} articles with several annotators "
                         f"({result.annotations} annotations)")
-    for column in ("", "source", "cue", "content", "linked", "linked P", "linked R"):
+    for column in ("", "source", "cue", "content", "linked", "linked P", "linked R",
+                   "content, cue exact", "source, cue exact"):
         table.add_column(column, justify="left" if not column else "right")
     rows = [("annotators vs each other", result.humans)]
     if result.allege is not None:
         rows.append(("allege vs each annotator", result.allege))
     for name, scores in rows:
         linked = scores.linked
+        exact = scores.exact_cue
         table.add_row(name, *(f"{100 * prf.f1:.1f}" for prf in scores.roles.values()),
-                      *(f"{100 * v:.1f}" for v in (linked.f1, linked.precision, linked.recall)))
+                      *(f"{100 * v:.1f}" for v in (linked.f1, linked.precision, linked.recall)),
+                      *(f"{100 * exact.share(role):.1f}" for role in ("content", "source")))
+    table.caption = ("The last two columns: among the claims (or relations) whose cue is "
+                     "exactly the other's, the share whose content, and whose source, is "
+                     "exactly the other's too.")
     return table
 
 
 def _roles(scores: Scores) -> dict[str, Any]:
     return {**{role: prf.to_dict() for role, prf in scores.roles.items()},
-            "linked": scores.linked.to_dict()}
+            "linked": scores.linked.to_dict(), "exact_cue": scores.exact_cue.to_dict()}

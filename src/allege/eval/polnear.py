@@ -220,6 +220,24 @@ class CalibrationBin:
 
 
 @dataclass
+class ExactCue:
+    """Predicted claims whose cue has exactly a gold relation's extent, and how many of them
+    also have that relation's content, and its source (or, like it, none), exactly: how
+    well contents and sources are bounded once the cue is right."""
+
+    claims: int = 0
+    content: int = 0
+    source: int = 0
+
+    def share(self, role: str) -> float:
+        return getattr(self, role) / self.claims if self.claims else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "content_share": self.share("content"),
+                "source_share": self.share("source")}
+
+
+@dataclass
 class AnnotatorScores:
     """The protocol's F1s on the articles one annotator's file was scored against, with how
     densely that annotator marked attributions (annotators differ in what they mark)."""
@@ -258,6 +276,7 @@ class Scores:
     errors: dict[str, list[str]] = field(default_factory=dict)
     # annotator id -> the scores on the articles scored against that annotator's file
     annotators: dict[str, AnnotatorScores] = field(default_factory=dict)
+    exact_cue: ExactCue = field(default_factory=ExactCue)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -268,6 +287,7 @@ class Scores:
             "calibration": [b.to_dict() for b in self.calibration],
             "high_confidence": self.high_confidence.to_dict(),
             "annotators": {name: a.to_dict() for name, a in self.annotators.items()},
+            "exact_cue": self.exact_cue.to_dict(),
         }
 
 
@@ -375,8 +395,10 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
     high = CalibrationBin(HIGH_CONFIDENCE, 1.0)
     errors: dict[str, list[str]] = {name: [] for name in ERROR_CLASSES}
     annotators: dict[str, AnnotatorScores] = {}
+    exact_cue = ExactCue()
     for article, predicted in zip(golds, predictions):
         matched = match(article.text, article.relations, predicted)
+        _count_exact_cues(article, predicted, exact_cue)
         for name, snippet in _errors(article, predicted, matched):
             errors[name].append(snippet)
         mine = annotators.setdefault(article.annotator, AnnotatorScores())
@@ -398,7 +420,23 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
         mine.roles = {role: role_prf([golds[k] for k in theirs],
                                      [predictions[k] for k in theirs], role) for role in ROLES}
     return Scores(roles, linked, bins, high, documents=len(golds), errors=errors,
-                  annotators=dict(sorted(annotators.items())))
+                  annotators=dict(sorted(annotators.items())), exact_cue=exact_cue)
+
+
+def _count_exact_cues(article: GoldArticle, predicted: list[Predicted], counts: ExactCue
+                      ) -> None:
+    text = article.text
+
+    def extent(spans: Spans | None) -> tuple[int, int] | None:
+        return trimmed_extent(text, spans) if spans else None
+
+    for p in predicted:
+        cue = extent(p.cue)
+        same = [g for g in article.relations if extent(g.cue) == cue]
+        if same:
+            counts.claims += 1
+            counts.content += any(extent(g.content) == extent(p.content) for g in same)
+            counts.source += any(extent(g.source) == extent(p.source) for g in same)
 
 
 ERROR_CLASSES = {
@@ -445,7 +483,11 @@ def _snippet(text: str, cue: Spans, reach: int = 50) -> str:
 
 def format_table(scores: Scores) -> list[Table]:
     """Two rich tables: P/R/F1 per role and linked, and calibration by confidence."""
-    main = Table(title=f"PolNeAR attribution ({scores.documents} documents)")
+    exact = scores.exact_cue
+    main = Table(title=f"PolNeAR attribution ({scores.documents} documents)",
+                 caption=f"Of the {exact.claims} claims whose cue is exactly a gold cue, "
+                         f"{100 * exact.share('content'):.1f} % have its content and "
+                         f"{100 * exact.share('source'):.1f} % its source exactly.")
     for column in ("", "P", "R", "F1", "correct", "predicted", "gold"):
         main.add_column(column, justify="left" if not column else "right")
     for name, prf in [*scores.roles.items(), ("linked", scores.linked)]:
