@@ -425,6 +425,8 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
 
 def _count_exact_cues(article: GoldArticle, predicted: list[Predicted], counts: ExactCue
                       ) -> None:
+    """Add ``predicted``'s claims with an exact gold cue, and their exact contents and
+    sources, to ``counts``."""
     text = article.text
 
     def extent(spans: Spans | None) -> tuple[int, int] | None:
@@ -482,7 +484,8 @@ def _snippet(text: str, cue: Spans, reach: int = 50) -> str:
 
 
 def format_table(scores: Scores) -> list[Table]:
-    """Two rich tables: P/R/F1 per role and linked, and calibration by confidence."""
+    """Two rich tables: P/R/F1 per role and linked (under it, how contents and sources do
+    where the cue is exact), and calibration by confidence."""
     exact = scores.exact_cue
     main = Table(title=f"PolNeAR attribution ({scores.documents} documents)",
                  caption=f"Of the {exact.claims} claims whose cue is exactly a gold cue, "
@@ -512,7 +515,8 @@ def format_table(scores: Scores) -> list[Table]:
 
 def format_annotators(scores: Scores) -> Table:
     """F1 per role and linked on each annotator's articles, with how densely each marked
-    attributions: how much of the error is one annotator's way of annotating."""
+    attributions (each annotator read different articles: their styles and the articles'
+    difficulty are mixed in these rows)."""
     table = Table(title="By annotator (the articles scored against each one's file)")
     for column in ("annotator", "documents", "gold per 1,000 words", *ROLES, "linked"):
         table.add_column(column, justify="left" if column == "annotator" else "right")
