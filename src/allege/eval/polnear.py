@@ -395,13 +395,15 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
     high = CalibrationBin(HIGH_CONFIDENCE, 1.0)
     errors: dict[str, list[str]] = {name: [] for name in ERROR_CLASSES}
     annotators: dict[str, AnnotatorScores] = {}
+    articles_of: dict[str, list[int]] = {}  # annotator -> indices of their articles
     exact_cue = ExactCue()
-    for article, predicted in zip(golds, predictions):
+    for k, (article, predicted) in enumerate(zip(golds, predictions)):
         matched = match(article.text, article.relations, predicted)
         _count_exact_cues(article, predicted, exact_cue)
         for name, snippet in _errors(article, predicted, matched):
             errors[name].append(snippet)
         mine = annotators.setdefault(article.annotator, AnnotatorScores())
+        articles_of.setdefault(article.annotator, []).append(k)
         mine.documents += 1
         mine.words += len(article.text.split())
         for prf in (linked, mine.linked):
@@ -416,7 +418,7 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
                 b.correct += i in matched
     roles = {role: role_prf(golds, predictions, role) for role in ROLES}
     for name, mine in annotators.items():
-        theirs = [k for k, article in enumerate(golds) if article.annotator == name]
+        theirs = articles_of[name]
         mine.roles = {role: role_prf([golds[k] for k in theirs],
                                      [predictions[k] for k in theirs], role) for role in ROLES}
     return Scores(roles, linked, bins, high, documents=len(golds), errors=errors,
@@ -432,10 +434,11 @@ def _count_exact_cues(article: GoldArticle, predicted: list[Predicted], counts: 
     def extent(spans: Spans | None) -> tuple[int, int] | None:
         return trimmed_extent(text, spans) if spans else None
 
+    by_cue: dict[tuple[int, int] | None, list[GoldRelation]] = {}
+    for g in article.relations:
+        by_cue.setdefault(extent(g.cue), []).append(g)
     for p in predicted:
-        cue = extent(p.cue)
-        same = [g for g in article.relations if extent(g.cue) == cue]
-        if same:
+        if same := by_cue.get(extent(p.cue)):
             counts.claims += 1
             counts.content += any(extent(g.content) == extent(p.content) for g in same)
             counts.source += any(extent(g.source) == extent(p.source) for g in same)
