@@ -53,6 +53,7 @@ from allege.encoder_tagger import (  # noqa: E402
 )
 from allege.eval.polnear import load_split  # noqa: E402
 from allege.nlp import parse_many  # noqa: E402
+from allege.precision import SCALES_FILE  # noqa: E402
 from allege.tagger import tag_docs  # noqa: E402
 
 LAYERS = 4
@@ -205,6 +206,10 @@ def main(argv: list[str] | None = None) -> None:
         stale.unlink()
         print(f"{stale.name} was removed: run scripts/train_content_pointer.py "
               f"--role {stale.name.split('-')[0]}")
+    scales = args.target / SCALES_FILE
+    if scales.is_file():
+        scales.unlink()
+        print(f"{SCALES_FILE} was removed: run scripts/calibrate_int8.py")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ from allege.content_pointer import (  # noqa: E402
 from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, tag_with_encoder  # noqa: E402
 from allege.eval.polnear import GoldArticle, load_split, trimmed_extent  # noqa: E402
 from allege.nlp import parse_many  # noqa: E402
+from allege.precision import native_precision  # noqa: E402
 from allege.tagger import tag_docs  # noqa: E402
 
 HELD_OUT = 84  # the last train articles, as many as dev has
@@ -206,8 +207,11 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(2)
 
     golds = load_split(args.data, "train")
-    # the other role's pointer as at use; not an older one of this role
-    encoder = EncoderTagger(args.target, pointers=[r for r in ROLES if r != args.role])
+    # the other role's pointer as at use; not an older one of this role. The states the
+    # shipped pointers learnt from: bfloat16's, or float32's (the same tags) on a CPU
+    # without it, never int8's.
+    encoder = EncoderTagger(args.target, pointers=[r for r in ROLES if r != args.role],
+                            precision=native_precision())
     docs = list(parse_many([gold.text for gold in golds]))
     states = encoder.states(docs)
     layouts = [layout(doc) for doc in docs]

@@ -113,7 +113,9 @@ def _encoder_option(parser: argparse.ArgumentParser) -> None:
                              "refines the attribution tagger: fast (four layers, the default), "
                              "full (six: a little more accurate, a little slower; also plain "
                              "--encoder) or none (fastest, least accurate); "
-                             "ALLEGE_ENCODER=fast|full|none in the environment sets the default")
+                             "ALLEGE_ENCODER=fast|full|none in the environment sets the default; "
+                             "ALLEGE_PRECISION=bfloat16|int8|float32 how it computes (auto: "
+                             "bfloat16 where the CPU has it, else int8 for fast)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -84,11 +84,14 @@ def windows(length: int, window: int = WINDOW, stride: int = STRIDE) -> list[tup
 class EncoderTagger:
     """The adapted encoder and its head, in inference mode on the CPU."""
 
-    def __init__(self, path: Path | None = ENCODER_DIR, pointers: Iterable[str] = ROLES):
+    def __init__(self, path: Path | None = ENCODER_DIR, pointers: Iterable[str] = ROLES,
+                 precision: str | None = None):
         """The tagger saved in ``path``; ``None``: the bare encoder and an untrained head
         (for training). ``pointers``: the roles whose pointers saved beside it are loaded
-        (leave one out to train a new one)."""
+        (leave one out to train a new one). ``precision``: bfloat16, int8, float32 or auto
+        (:mod:`allege.precision`; by default ``ALLEGE_PRECISION``, else auto)."""
         torch, minilm = _imports()
+        from . import precision as numbers
         self.torch = torch
         base = minilm.model_path()
         self.tokenizer = minilm.load_tokenizer(base)
@@ -113,8 +116,12 @@ class EncoderTagger:
             self.mix_weight = float(settings.get("mix_weight", MIX_WEIGHT))
             self.pointers = _load_pointers(Path(path), settings, pointers)
         # bfloat16 where the CPU computes it natively (AMX, AVX-512 BF16): twice as fast
-        # as float32 and the tags it was selected with; float32 elsewhere.
-        self.bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        # as float32 and the tags it was selected with; elsewhere int8 where the encoder
+        # ships scales for it, else float32.
+        has_scales = path is not None and (Path(path) / numbers.SCALES_FILE).is_file()
+        self.precision = numbers.choose_precision(precision, has_scales)
+        if self.precision == "int8":
+            self.encoder = numbers.quantized(self.encoder, numbers.load_scales(Path(path)))
 
     def scores(self, docs: Sequence[Doc], batch_size: int = 32) -> list[np.ndarray]:
         """Per doc, a ``(len(doc), 7)`` array of BIO log probabilities (each token's first
@@ -165,7 +172,8 @@ class EncoderTagger:
                 for start, end in windows(len(ids), stride=TAG_STRIDE)]
         jobs.sort(key=lambda job: len(job[2]))
         out = [np.zeros((len(ids), columns), dtype=np.float32) for ids, _ in pieces]
-        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=self.bf16):
+        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16,
+                                                     enabled=self.precision == "bfloat16"):
             for first in range(0, len(jobs), batch_size):
                 batch = jobs[first:first + batch_size]
                 width = max(len(ids) for _, _, ids in batch) + 2
