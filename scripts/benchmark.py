@@ -11,6 +11,11 @@ BLAS switched. Every pipeline is loaded, and warmed on one text, before any timi
     python scripts/benchmark.py                       # first 200 BBC News articles
     python scripts/benchmark.py --limit 50 --corpus path/to/folder/of/txt
     python scripts/benchmark.py --all                 # also without an encoder, and the full one
+    python scripts/benchmark.py --precision int8 float32   # also the fast one in these
+
+The default analysis computes in the precision ``ALLEGE_PRECISION`` or this CPU chooses
+(:mod:`allege.precision`); ``--precision`` adds the same analysis with the fast encoder
+computing in others, in the same run.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from rich.console import Console
 from rich.table import Table
 from spacy.language import Language
 
-from allege.analysis import analyze_documents
-from allege.encoder_tagger import encoder_named
+from allege.analysis import analyze_doc, analyze_documents
+from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, encoder_named, tag_with_encoder
 from allege.model import Document
-from allege.nlp import load_pipeline, plain_pipeline, use_numpy_blas
+from allege.nlp import load_pipeline, parse_many, plain_pipeline, use_numpy_blas
+from allege.tagger import tag_docs
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "bbc-news"
 ROUNDS = 2
@@ -80,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         help="also time the analysis with no encoder tagger and with the full one "
         '(analyze_documents(encoder="none" / "full"); the default is the fast one)',
     )
+    parser.add_argument(
+        "--precision",
+        nargs="+",
+        default=[],
+        choices=["bfloat16", "int8", "float32"],
+        help="also time the default analysis with the fast encoder computing in these",
+    )
     args = parser.parse_args(argv)
     console = Console()
 
@@ -100,12 +113,24 @@ def main(argv: list[str] | None = None) -> int:
         return lambda: list(analyze_documents(documents, nlp=nlp, batch_size=args.batch_size,
                                               encoder=encoder))
 
+    def analysis_in(encoder: EncoderTagger) -> Callable[[], object]:
+        def run() -> object:  # analyze_documents, with this encoder
+            docs = parse_many(texts, nlp, batch_size=args.batch_size)
+            tagged = tag_with_encoder(tag_docs(docs, batch_size=args.batch_size),
+                                      encoder=encoder)
+            return [analyze_doc(d, doc) for d, doc in zip(documents, tagged)]
+        return run
+
     encoders = ["fast", "none", "full"] if args.all else ["fast"]
     runs = {"plain": plain(baseline), "plain_numpy": plain(same_blas)}
     for name in encoders:
         if name != "none":
             encoder_named(name).scores([nlp(texts[0])])  # load and warm before any timing
         runs[name] = analysis(name)
+    for precision in args.precision:
+        encoder = EncoderTagger(FAST_ENCODER_DIR, precision=precision)
+        encoder.scores([nlp(texts[0])])
+        runs[precision] = analysis_in(encoder)
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(ROUNDS):
         for name, run in runs.items():
@@ -116,13 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     for column in ("run", "best s", "docs/s", "all runs s"):
         table.add_column(column, justify="left" if column == "run" else "right")
     labels = {"plain": "plain nlp.pipe", "plain_numpy": "plain nlp.pipe, numpy BLAS",
-              "fast": "allege analyze_documents (default)",
-              "none": "allege, no encoder", "full": "allege, full encoder"}
+              "fast": f"allege analyze_documents (default, {encoder_named('fast').precision})",
+              "none": "allege, no encoder", "full": "allege, full encoder",
+              **{p: f"allege, fast encoder in {p}" for p in args.precision}}
     for name, seconds in best.items():
         rounds = ", ".join(f"{t:.2f}" for t in times[name])
         table.add_row(labels[name], f"{seconds:.2f}", f"{len(texts) / seconds:.1f}", rounds)
     console.print(table)
-    for name in encoders:
+    for name in [*encoders, *args.precision]:
         console.print(f"time ratio {labels[name]} / plain: {best[name] / best['plain']:.2f}× "
                       f"(/ plain with numpy BLAS: {best[name] / best['plain_numpy']:.2f}×)")
     return 0
