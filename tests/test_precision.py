@@ -8,7 +8,13 @@ import torch
 from spacy.language import Language
 
 import allege.precision
-from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, decode, encoder_named
+from allege.encoder_tagger import (
+    ENCODER_DIR,
+    FAST_ENCODER_DIR,
+    EncoderTagger,
+    decode,
+    encoder_named,
+)
 from allege.errors import AllegeError
 from allege.precision import (
     PRECISION_ENV,
@@ -138,3 +144,17 @@ def test_the_int8_encoder_tags_as_float32_does(nlp: Language, int8_and_float32) 
     assert agree >= 0.95
     found = {(label, doc[start:end].text) for label, start, end in decode(doc, low)}
     assert ("SOURCE", "The minister") in found and ("CUE", "said") in found
+
+
+def test_the_evaluation_says_how_the_encoder_computed() -> None:
+    from allege.cli import _tagged_with
+
+    assert _tagged_with("fast") == (
+        f"Tagged with the fast encoder, computing in {encoder_named('fast').precision}.")
+    assert _tagged_with("none") == "Tagged without an encoder."
+
+
+def test_without_bfloat16_the_fast_encoder_loads_in_int8(native) -> None:
+    native("float32")
+    assert EncoderTagger(FAST_ENCODER_DIR, pointers=()).precision == "int8"
+    assert EncoderTagger(ENCODER_DIR).precision == "float32"  # the six-layer one has no scales

@@ -178,10 +178,22 @@ def _eval_polnear(args: argparse.Namespace) -> None:
     console = Console()
     for table in format_table(scores):
         console.print(table)
+    console.print(_tagged_with(args.encoder))
     if args.by_annotator:
         console.print(format_annotators(scores))
     if args.errors:
         console.print(format_errors(scores, args.errors))
+
+
+def _tagged_with(encoder: str | None) -> str:
+    """Which encoder tagged, and in what precision: figures differ a little by CPU."""
+    from .analysis import encoder_choice
+    from .encoder_tagger import encoder_named
+
+    choice = encoder_choice(encoder)
+    if choice == "none":
+        return "Tagged without an encoder."
+    return f"Tagged with the {choice} encoder, computing in {encoder_named(choice).precision}."
 
 
 def _eval_agreement(args: argparse.Namespace) -> None:
