@@ -8,7 +8,7 @@ channel, by how far their largest value runs above twice the median channel's: t
 largest values are measured here, in float32, over the first ``--articles`` PolNeAR train
 articles, and the scales written to ``int8-scales.safetensors`` in ``--target`` (by
 default the shipped fast encoder). Rerun it after retraining that encoder
-(``shorten_encoder.py`` removes the old scales). About a minute on two CPU cores; a rerun
+(``shorten_encoder.py`` removes the old scales). About half a minute on two CPU cores; a rerun
 writes the same bytes.
 """
 
