@@ -5,7 +5,7 @@ multiply natively, twice as fast as float32. Elsewhere float32 gives the same ta
 dev within 0.05 points) but the fast encoder then takes twice as long and analysis falls
 under half of plain parsing's throughput. There the fast encoder's linear layers run as
 int8 products instead (PyTorch's dynamic quantisation: weights per output channel, each
-batch's inputs per tensor), faster than bfloat16 here.
+batch's inputs per tensor): scoring alone, faster than bfloat16 is here.
 
 One scale for a whole batch of inputs leaves little resolution to most channels when a few
 run far above the rest (up to 14 times the median channel's maximum in this encoder), and
