@@ -59,6 +59,12 @@ def test_auto_takes_int8_elsewhere_when_the_encoder_has_scales(native) -> None:
     assert choose_precision(None, has_scales=False) == "float32"
 
 
+def test_auto_takes_float32_without_int8_kernels(native, monkeypatch: pytest.MonkeyPatch) -> None:
+    native("float32")
+    monkeypatch.setattr(allege.precision, "_int8_kernels", lambda: False)
+    assert choose_precision(None, has_scales=True) == "float32"
+
+
 def test_a_precision_asked_for_is_kept(native, monkeypatch: pytest.MonkeyPatch) -> None:
     native("bfloat16")
     assert choose_precision("float32", has_scales=True) == "float32"

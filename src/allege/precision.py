@@ -23,6 +23,7 @@ where the encoder has scales and the CPU has PyTorch's x86 int8 kernels, else fl
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from collections.abc import Callable
@@ -73,7 +74,16 @@ def choose_precision(requested: str | None, has_scales: bool) -> str:
 
 
 def _int8_kernels() -> bool:
-    return bool({"x86", "fbgemm"} & set(torch.backends.quantized.supported_engines))
+    """Whether PyTorch has its x86 int8 kernels, and the dynamic quantisation that uses
+    them (deprecated in torch.ao, so a later torch may lack it: then auto means float32)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantization = importlib.import_module("torch.ao.quantization")
+    except ImportError:
+        return False
+    return (hasattr(quantization, "quantize_dynamic")
+            and bool({"x86", "fbgemm"} & set(torch.backends.quantized.supported_engines)))
 
 
 def input_maxima(encoder: torch.nn.Module, run: Callable[[], object]
