@@ -23,7 +23,7 @@ import torch
 from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger
 from allege.eval.polnear import load_split
 from allege.nlp import parse_many
-from allege.precision import SCALES_FILE, input_maxima, load_scales, save_scales, scales_from
+from allege.precision import SCALES_FILE, input_maxima, save_scales, scales_from
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     docs = list(parse_many([article.text for article in articles]))
     maxima = input_maxima(tagger.encoder, lambda: tagger.scores(docs))
     scales = scales_from(maxima)
-    save_scales(scales, args.target / SCALES_FILE)
-    divided = sum(len(channels) for channels, _ in load_scales(args.target).values())
+    divided = save_scales(scales, args.target / SCALES_FILE)
     channels = sum(scale.numel() for scale in scales.values())
     print(f"{len(docs)} articles; {divided} of {channels} input channels divided, at most by "
           f"{max(float(scale.max()) for scale in scales.values()):.1f}; saved to "

@@ -134,15 +134,16 @@ def quantized(encoder: torch.nn.Module, scales: dict[str, Divided]) -> torch.nn.
                                 inplace=True)
 
 
-def save_scales(scales: dict[str, torch.Tensor], path: Path) -> None:
+def save_scales(scales: dict[str, torch.Tensor], path: Path) -> int:
     """Save :func:`scales_from`'s scales, only the channels divided: their indices (int16)
-    and divisors (float16), about 2 % of the channels."""
+    and divisors (float16), about 2 % of the channels. Returns how many were saved."""
     weights = {}
     for name, scale in scales.items():
         channels = torch.nonzero(scale.half() > 1.0)[:, 0]
         weights[f"{name}.channels"] = channels.to(torch.int16)
         weights[f"{name}.divisors"] = scale[channels].half()
     save_file(weights, str(path))
+    return sum(len(value) for name, value in weights.items() if name.endswith(".channels"))
 
 
 def load_scales(folder: Path) -> dict[str, Divided] | None:
