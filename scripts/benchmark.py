@@ -30,11 +30,10 @@ from rich.console import Console
 from rich.table import Table
 from spacy.language import Language
 
-from allege.analysis import analyze_doc, analyze_documents
-from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, encoder_named, tag_with_encoder
+from allege.analysis import analyze_documents
+from allege.encoder_tagger import FAST_ENCODER_DIR, EncoderTagger, encoder_named
 from allege.model import Document
-from allege.nlp import load_pipeline, parse_many, plain_pipeline, use_numpy_blas
-from allege.tagger import tag_docs
+from allege.nlp import load_pipeline, plain_pipeline, use_numpy_blas
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "bbc-news"
 ROUNDS = 2
@@ -109,17 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     def plain(pipeline: Language) -> Callable[[], object]:
         return lambda: list(pipeline.pipe(texts, batch_size=args.batch_size))
 
-    def analysis(encoder: str) -> Callable[[], object]:
+    def analysis(encoder: str | EncoderTagger) -> Callable[[], object]:
         return lambda: list(analyze_documents(documents, nlp=nlp, batch_size=args.batch_size,
                                               encoder=encoder))
-
-    def analysis_in(encoder: EncoderTagger) -> Callable[[], object]:
-        def run() -> object:  # analyze_documents, with this encoder
-            docs = parse_many(texts, nlp, batch_size=args.batch_size)
-            tagged = tag_with_encoder(tag_docs(docs, batch_size=args.batch_size),
-                                      encoder=encoder)
-            return [analyze_doc(d, doc) for d, doc in zip(documents, tagged)]
-        return run
 
     encoders = ["fast", "none", "full"] if args.all else ["fast"]
     runs = {"plain": plain(baseline), "plain_numpy": plain(same_blas)}
@@ -130,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     for precision in args.precision:
         encoder = EncoderTagger(FAST_ENCODER_DIR, precision=precision)
         encoder.scores([nlp(texts[0])])
-        runs[precision] = analysis_in(encoder)
+        runs[precision] = analysis(encoder)
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(ROUNDS):
         for name, run in runs.items():

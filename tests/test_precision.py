@@ -152,6 +152,16 @@ def test_the_int8_encoder_tags_as_float32_does(nlp: Language, int8_and_float32) 
     assert ("SOURCE", "The minister") in found and ("CUE", "said") in found
 
 
+def test_analysis_takes_a_loaded_encoder(nlp: Language, int8_and_float32) -> None:
+    from allege.analysis import analyze_documents
+    from allege.model import Document
+
+    int8, _ = int8_and_float32
+    [analysis] = analyze_documents([Document(text=TEXT)], nlp=nlp, encoder=int8)
+    assert any(claim.cue.text == "said" and "minister" in claim.speaker.text
+               for claim in analysis.claims)
+
+
 def test_the_evaluation_says_how_the_encoder_computed() -> None:
     from allege.cli import _tagged_with
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .encoder_tagger import ENCODERS, encoder_named, tag_with_encoder
+from .encoder_tagger import ENCODERS, EncoderTagger, encoder_named, tag_with_encoder
 from .extract.chains import assign_chains
 from .extract.claims import find_attributions
 from .extract.confidence import confidence
@@ -44,7 +44,7 @@ def analyze_documents(
     nlp: Language | None = None,
     batch_size: int = 64,
     tagger: Language | None | bool = None,
-    encoder: str | bool | None = None,
+    encoder: str | bool | EncoderTagger | None = None,
 ) -> Iterator[Analysis]:
     """Analyse many documents, parsing them in batches with ``nlp.pipe``.
 
@@ -54,17 +54,19 @@ def analyze_documents(
     spans with its own scores: "fast" (four layers), "full" (six: more accurate, slower;
     also ``True``) or "none" (also ``False``); by default the ``ALLEGE_ENCODER``
     environment variable's choice, else "fast" (README, "How it finds attributions, and
-    how well"). It refines the tagger, so it needs one.
+    how well"); or a loaded :class:`EncoderTagger` (one computing in another precision, say).
+    It refines the tagger, so it needs one.
     """
     documents = list(documents)
-    choice = encoder_choice(encoder)
+    choice = "given" if isinstance(encoder, EncoderTagger) else encoder_choice(encoder)
     docs = parse_many((d.text for d in documents), nlp, batch_size=batch_size)
     if tagger is not False:
         tagger = tagger or load_tagger()
         if tagger is not None:
             docs = tag_docs(docs, batch_size=batch_size, tagger=tagger)
             if choice != "none":
-                docs = tag_with_encoder(docs, encoder=encoder_named(choice))
+                docs = tag_with_encoder(docs, encoder=encoder if choice == "given"
+                                        else encoder_named(choice))
     for document, doc in zip(documents, docs):
         yield analyze_doc(document, doc)
 
