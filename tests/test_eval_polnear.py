@@ -21,6 +21,7 @@ from allege.eval.polnear import (
     format_errors,
     format_table,
     gold_as_predicted,
+    known_cue_wordings,
     load_split,
     predicted_from_analysis,
     relations_from_ann,
@@ -283,6 +284,27 @@ def test_errors_are_classed_by_what_went_wrong() -> None:
     assert "The storm [passed]" in console.export_text()
 
 
+def test_gold_cues_are_split_by_whether_train_has_their_wording() -> None:
+    train = "Officials said the roads are safe."
+    known = known_cue_wordings([article(train, relation(train, "Officials", "said", "the roads"))])
+    assert known == {"said"}
+    text = "Aides said taxes rise. Critics Said wages fall. Farmers hope for rain."
+    gold = [relation(text, "Aides", "said", "taxes rise"),
+            relation(text, "Critics", "Said", "wages fall"),
+            relation(text, "Farmers", "hope", "for rain")]
+    text_gold = article(text, *gold)
+    guesses = [predicted(text, "Aides", "said", "taxes rise")]
+    wordings = score([text_gold], [guesses], known_cues=known).cue_wordings
+    assert wordings is not None
+    assert (wordings.gold, wordings.found) == ({"known": 2, "new": 1}, {"known": 1, "new": 0})
+    assert wordings.to_dict()["known"]["share_found"] == 0.5
+    console = Console(record=True, width=200)
+    console.print(format_errors(score([text_gold], [guesses], known_cues=known), 1))
+    assert "worded as some cue in train: 2, 50.0 % overlapped by a claim's cue; worded as " \
+        "none: 1, 0.0 %." in " ".join(console.export_text().split())
+    assert score([text_gold], [guesses]).cue_wordings is None
+
+
 def test_scores_are_broken_down_by_annotator() -> None:
     text = "Aides said taxes rise. Critics claimed wages fall."
     said = relation(text, "Aides", "said", "taxes rise")
@@ -478,6 +500,11 @@ def test_dev_scores_and_a_confidence_that_means_something(
     assert scores.roles["content"].f1 >= content and scores.linked.f1 >= linked
     unmatched = sum(len(scores.errors[name]) for name in ("missed", "content", "source"))
     assert unmatched == scores.linked.gold - scores.linked.correct
+    wordings = scores.cue_wordings
+    assert wordings is not None and sum(wordings.gold.values()) == scores.linked.gold
+    assert sum(wordings.gold.values()) - sum(wordings.found.values()) == len(
+        scores.errors["missed"])
+    assert wordings.share_found("known") > wordings.share_found("new")
     high = scores.high_confidence
     assert high.count >= 100 and high.share_correct >= 0.90
     shares = [b.share_correct for b in scores.calibration if b.count >= 50]

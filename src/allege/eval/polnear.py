@@ -238,6 +238,24 @@ class ExactCue:
 
 
 @dataclass
+class CueWordings:
+    """Gold cues split by whether their wording (lower case, trimmed) is a gold cue anywhere
+    in the training split ("known") or not ("new"), and how many of each some predicted
+    claim's cue overlaps: the "missed" errors are the rest. Shows how much of what is missed
+    is wording the taggers never saw marked."""
+
+    gold: dict[str, int] = field(default_factory=lambda: {"known": 0, "new": 0})
+    found: dict[str, int] = field(default_factory=lambda: {"known": 0, "new": 0})
+
+    def share_found(self, kind: str) -> float:
+        return self.found[kind] / self.gold[kind] if self.gold[kind] else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {kind: {"gold": self.gold[kind], "found": self.found[kind],
+                       "share_found": self.share_found(kind)} for kind in self.gold}
+
+
+@dataclass
 class AnnotatorScores:
     """The protocol's F1s on the articles one annotator's file was scored against, with how
     densely that annotator marked attributions (annotators differ in what they mark)."""
@@ -277,6 +295,8 @@ class Scores:
     # annotator id -> the scores on the articles scored against that annotator's file
     annotators: dict[str, AnnotatorScores] = field(default_factory=dict)
     exact_cue: ExactCue = field(default_factory=ExactCue)
+    # None when no training split was given to compare the gold cues' wordings with
+    cue_wordings: CueWordings | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -288,6 +308,7 @@ class Scores:
             "high_confidence": self.high_confidence.to_dict(),
             "annotators": {name: a.to_dict() for name, a in self.annotators.items()},
             "exact_cue": self.exact_cue.to_dict(),
+            "cue_wordings": self.cue_wordings.to_dict() if self.cue_wordings else None,
         }
 
 
@@ -386,8 +407,24 @@ def _bin_of(bins: list[CalibrationBin], confidence: float) -> CalibrationBin:
     return bins[-1] if confidence >= bins[-1].low else bins[0]
 
 
-def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Scores:
-    """Score predictions (one list per article, in the same order) against gold."""
+def cue_wording(text: str, spans: Spans) -> str:
+    """A cue's words, lower case, trimmed as the protocol compares spans."""
+    start, end = trimmed_extent(text, spans)
+    return " ".join(text[start:end].lower().split())
+
+
+def known_cue_wordings(golds: Iterable[GoldArticle]) -> set[str]:
+    """The wording of every gold cue in ``golds``."""
+    return {cue_wording(g.text, r.cue) for g in golds for r in g.relations}
+
+
+def score(
+    golds: list[GoldArticle], predictions: list[list[Predicted]], *,
+    known_cues: set[str] | None = None,
+) -> Scores:
+    """Score predictions (one list per article, in the same order) against gold;
+    ``known_cues`` (the training split's :func:`known_cue_wordings`) splits the gold cues into
+    known and new wordings."""
     if len(golds) != len(predictions):
         raise ValueError(f"{len(golds)} gold articles but {len(predictions)} prediction lists")
     linked = PRF()
@@ -397,9 +434,12 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
     annotators: dict[str, AnnotatorScores] = {}
     articles_of: dict[str, list[int]] = {}  # annotator -> indices of their articles
     exact_cue = ExactCue()
+    wordings = CueWordings() if known_cues is not None else None
     for k, (article, predicted) in enumerate(zip(golds, predictions)):
         matched = match(article.text, article.relations, predicted)
         _count_exact_cues(article, predicted, exact_cue)
+        if wordings is not None and known_cues is not None:
+            _count_cue_wordings(article, predicted, known_cues, wordings)
         for name, snippet in _errors(article, predicted, matched):
             errors[name].append(snippet)
         mine = annotators.setdefault(article.annotator, AnnotatorScores())
@@ -422,7 +462,17 @@ def score(golds: list[GoldArticle], predictions: list[list[Predicted]]) -> Score
         mine.roles = {role: role_prf([golds[k] for k in theirs],
                                      [predictions[k] for k in theirs], role) for role in ROLES}
     return Scores(roles, linked, bins, high, documents=len(golds), errors=errors,
-                  annotators=dict(sorted(annotators.items())), exact_cue=exact_cue)
+                  annotators=dict(sorted(annotators.items())), exact_cue=exact_cue,
+                  cue_wordings=wordings)
+
+
+def _count_cue_wordings(article: GoldArticle, predicted: list[Predicted],
+                        known_cues: set[str], counts: CueWordings) -> None:
+    """Add ``article``'s gold cues to ``counts``, by wording, and whether a claim found them."""
+    for g in article.relations:
+        kind = "known" if cue_wording(article.text, g.cue) in known_cues else "new"
+        counts.gold[kind] += 1
+        counts.found[kind] += any(overlap(p.cue, g.cue) for p in predicted)
 
 
 def _count_exact_cues(article: GoldArticle, predicted: list[Predicted], counts: ExactCue
@@ -530,8 +580,16 @@ def format_annotators(scores: Scores) -> Table:
 
 
 def format_errors(scores: Scores, examples: int) -> Table:
-    """The error classes, largest first, each with its first ``examples`` snippets."""
-    table = Table(title="Errors (unmatched gold attributions and claims with no gold cue)")
+    """The error classes, largest first, each with its first ``examples`` snippets; under
+    them, how often the gold cues are found by whether train has their wording."""
+    caption = None
+    if (wordings := scores.cue_wordings) is not None:
+        caption = (f"Gold cues worded as some cue in train: {wordings.gold['known']}, "
+                   f"{100 * wordings.share_found('known'):.1f} % overlapped by a claim's cue; "
+                   f"worded as none: {wordings.gold['new']}, "
+                   f"{100 * wordings.share_found('new'):.1f} %.")
+    table = Table(title="Errors (unmatched gold attributions and claims with no gold cue)",
+                  caption=caption)
     for column in ("class", "count", "what it is", "examples"):
         table.add_column(column, justify="right" if column == "count" else "left")
     for name, found in sorted(scores.errors.items(), key=lambda item: -len(item[1])):
@@ -545,7 +603,8 @@ def evaluate(
     encoder: str | bool | None = None,
 ) -> Scores:
     """Analyse every article of a split with allege and score the claims found
-    (``encoder``: as for :func:`allege.analysis.analyze_documents`)."""
+    (``encoder``: as for :func:`allege.analysis.analyze_documents`); the gold cues of any
+    split but train are compared with train's wordings when ``data_dir`` has train."""
     from rich.progress import track
 
     from ..analysis import analyze_documents
@@ -557,4 +616,7 @@ def evaluate(
     if progress:
         analyses = track(analyses, total=len(golds), description=f"PolNeAR {split}")
     predictions = [predicted_from_analysis(a) for a in analyses]
-    return score(golds, predictions)
+    known = None
+    if split != "train" and (Path(data_dir) / "train" / "text").is_dir():
+        known = known_cue_wordings(load_split(data_dir, "train"))
+    return score(golds, predictions, known_cues=known)
