@@ -58,15 +58,16 @@ def analyze_documents(
     It refines the tagger, so it needs one.
     """
     documents = list(documents)
-    choice = "given" if isinstance(encoder, EncoderTagger) else encoder_choice(encoder)
+    # a name checked now, loaded only if there is a tagger to refine
+    choice = encoder if isinstance(encoder, EncoderTagger) else encoder_choice(encoder)
     docs = parse_many((d.text for d in documents), nlp, batch_size=batch_size)
     if tagger is not False:
         tagger = tagger or load_tagger()
         if tagger is not None:
             docs = tag_docs(docs, batch_size=batch_size, tagger=tagger)
             if choice != "none":
-                docs = tag_with_encoder(docs, encoder=encoder if choice == "given"
-                                        else encoder_named(choice))
+                loaded = choice if isinstance(choice, EncoderTagger) else encoder_named(choice)
+                docs = tag_with_encoder(docs, encoder=loaded)
     for document, doc in zip(documents, docs):
         yield analyze_doc(document, doc)
 
